@@ -1,0 +1,1 @@
+"""The curated catalog (CSV files), installed as ``kbio_match.data``; see README.md here."""

@@ -1,0 +1,102 @@
+"""Loading the curated catalog (``data/*.csv``) into typed pandas frames."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from kbio_match.paths import data_dir as default_data_dir
+
+__all__ = ["Catalog", "load_catalog", "data_fingerprint", "DATA_FILES", "split_list"]
+
+DATA_FILES = ("partners.csv", "clusters.csv", "therapeutic_landscape.csv", "deals.csv")
+
+# Multi-valued columns and their separators. Highlights are free text, so they use "|".
+PARTNER_LISTS = {
+    "aliases": ";", "modalities": ";", "therapeutic_areas": ";", "stages": ";",
+    "partnership_types": ";", "sources": ";", "highlights": "|",
+}
+CLUSTER_LISTS = {"specialties": ";", "anchor_organisations": ";", "designations": ";", "sources": ";"}
+DEAL_LISTS = {"therapeutic_areas": ";"}
+
+
+def split_list(value: object, sep: str = ";") -> list[str]:
+    """Split a CSV cell into its non-empty, stripped items (empty cell -> [])."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return []
+    return [item.strip() for item in str(value).split(sep) if item.strip()]
+
+
+def _read(path: Path, lists: dict[str, str]) -> pd.DataFrame:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    for column, sep in lists.items():
+        if column in frame:
+            frame[column] = frame[column].map(lambda v, s=sep: split_list(v, s))
+    return frame
+
+
+def _none_if_empty(frame: pd.DataFrame, columns: list[str]) -> None:
+    for column in columns:
+        if column in frame:
+            # pandas 3 turns None into NaN in string columns; keep real None for "unknown"
+            frame[column] = pd.Series([v if isinstance(v, str) and v else None for v in frame[column]],
+                                      index=frame.index, dtype=object)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The four curated tables. List-valued cells are Python lists."""
+
+    partners: pd.DataFrame
+    clusters: pd.DataFrame
+    landscape: pd.DataFrame
+    deals: pd.DataFrame
+    fingerprint: str
+
+    def partner_index(self) -> dict[str, int]:
+        return {pid: i for i, pid in enumerate(self.partners["id"])}
+
+
+def data_fingerprint(directory: Path | None = None) -> str:
+    """sha256 over the data files (name and bytes), the training-data fingerprint."""
+    directory = Path(directory or default_data_dir())
+    digest = hashlib.sha256()
+    for name in DATA_FILES:
+        path = directory / name
+        digest.update(name.encode())
+        digest.update(path.read_bytes() if path.exists() else b"<missing>")
+    return digest.hexdigest()
+
+
+def load_catalog(directory: Path | str | None = None) -> Catalog:
+    """Read ``partners.csv``, ``clusters.csv``, ``therapeutic_landscape.csv`` and ``deals.csv``.
+
+    Parameters
+    ----------
+    directory
+        Folder holding the CSV files; defaults to ``KBIO_DATA_DIR`` or the shipped catalog.
+    """
+    directory = Path(directory or default_data_dir())
+    partners = _read(directory / "partners.csv", PARTNER_LISTS)
+    _none_if_empty(partners, ["cluster", "city", "founded", "listing", "website"])
+    clusters = _read(directory / "clusters.csv", CLUSTER_LISTS)
+    for column in ("latitude", "longitude"):
+        clusters[column] = clusters[column].astype(float)
+    landscape = pd.read_csv(directory / "therapeutic_landscape.csv", keep_default_na=False, encoding="utf-8")
+    landscape["share"] = pd.to_numeric(landscape["share"], errors="coerce")
+    landscape["count"] = pd.to_numeric(landscape["count"], errors="coerce")
+    deals_path = directory / "deals.csv"
+    if deals_path.exists():
+        deals = _read(deals_path, DEAL_LISTS)
+        deals["year"] = deals["year"].astype(int)
+        deals["value_usd_m"] = pd.to_numeric(deals["value_usd_m"], errors="coerce")
+        _none_if_empty(deals, ["modality", "stage_at_deal", "status", "asset"])
+    else:
+        deals = pd.DataFrame(columns=["year", "foreign_company", "foreign_country", "partner_id", "partnership",
+                                      "asset", "modality", "therapeutic_areas", "stage_at_deal", "value_usd_m",
+                                      "status", "summary", "source"])
+    return Catalog(partners=partners, clusters=clusters, landscape=landscape, deals=deals,
+                   fingerprint=data_fingerprint(directory))

@@ -1,0 +1,150 @@
+"""The whole feature pipeline: every group encoder side by side, partners and queries aligned."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from features.encoders import (
+    ClusterEncoder,
+    ModalityEncoder,
+    PartnershipEncoder,
+    StageEncoder,
+    TherapeuticEncoder,
+    TherapeuticGapEncoder,
+    TrackRecordEncoder,
+)
+
+__all__ = ["PartnerFeatures", "QueryBatch", "assets_frame", "GROUPS", "QUERY_KINDS"]
+
+GROUPS = ("modality", "stage", "therapeutic", "therapeutic_gap", "cluster", "partnership", "track_record")
+# The query columns built per asset; "seek" and "need" both read the partnership block.
+QUERY_KINDS = ("modality", "stage", "therapeutic", "therapeutic_gap", "cluster", "seek", "need", "track_record")
+_BLOCK_OF_KIND = {k: ("partnership" if k in ("seek", "need") else k) for k in QUERY_KINDS}
+
+
+def assets_frame(profile: dict) -> pd.DataFrame:
+    """A profile's assets as a frame (one row per asset; ids already normalised)."""
+    assets = profile.get("assets") or []
+    return pd.DataFrame(
+        {
+            "name": [a.get("name") for a in assets],
+            "modality": [a.get("modality") for a in assets],
+            "stage": [a.get("stage") for a in assets],
+            "therapeutic_areas": [list(a.get("therapeutic_areas") or []) for a in assets],
+        }
+    )
+
+
+@dataclass(frozen=True)
+class QueryBatch:
+    """Query columns for a batch of profiles.
+
+    ``matrix`` has shape (n_features, n_kinds * n_rows); column ``r * n_kinds + k`` is query kind
+    ``k`` of row ``r``. A row is one asset, or the whole profile when it has no assets.
+    """
+
+    matrix: np.ndarray
+    row_profile: np.ndarray  # profile index of each row
+    row_asset: np.ndarray  # asset index within its profile, -1 for a no-asset profile
+    n_seeking: np.ndarray  # number of partnership types sought, per row
+
+
+class PartnerFeatures(TransformerMixin, BaseEstimator):
+    """Fits every group encoder on the catalog; partners -> one matrix with named columns.
+
+    Parameters mirror the encoders' (see ``features.encoders``).
+    """
+
+    def __init__(self, modality_decay: float = 0.5, stage_tolerance: float = 2.0,
+                 gap_survey: str = "kddf_national_pipelines", gap_power: float = 0.5,
+                 rare_disease_gap: float = 0.8, unknown_gap: float = 0.5,
+                 cluster_preference: float = 1.0, cluster_specialty: float = 0.6,
+                 track_half_life: float = 4.0):
+        self.modality_decay = modality_decay
+        self.stage_tolerance = stage_tolerance
+        self.gap_survey = gap_survey
+        self.gap_power = gap_power
+        self.rare_disease_gap = rare_disease_gap
+        self.unknown_gap = unknown_gap
+        self.cluster_preference = cluster_preference
+        self.cluster_specialty = cluster_specialty
+        self.track_half_life = track_half_life
+
+    def _encoders(self) -> dict:
+        return {
+            "modality": ModalityEncoder(decay=self.modality_decay),
+            "stage": StageEncoder(tolerance=self.stage_tolerance),
+            "therapeutic": TherapeuticEncoder(),
+            "therapeutic_gap": TherapeuticGapEncoder(survey=self.gap_survey, power=self.gap_power,
+                                                     rare_disease=self.rare_disease_gap, unknown=self.unknown_gap),
+            "cluster": ClusterEncoder(preference=self.cluster_preference, specialty=self.cluster_specialty),
+            "partnership": PartnershipEncoder(),
+            "track_record": TrackRecordEncoder(half_life=self.track_half_life),
+        }
+
+    def fit(self, X: pd.DataFrame, y=None, *, clusters: pd.DataFrame, landscape: pd.DataFrame,
+            deals: pd.DataFrame | None = None, as_of_year: int | None = None):
+        """Fit on the partner frame ``X`` with the cluster table, landscape and deals."""
+        self.encoders_ = self._encoders()
+        self.encoders_["therapeutic_gap"].fit(X, landscape=landscape)
+        self.encoders_["cluster"].fit(X, clusters=clusters)
+        self.encoders_["track_record"].fit(X, deals=deals, as_of_year=as_of_year)
+        for name in ("modality", "stage", "therapeutic", "partnership"):
+            self.encoders_[name].fit(X)
+        self.slices_ = {}
+        start = 0
+        for name in GROUPS:
+            width = len(self.encoders_[name].get_feature_names_out())
+            self.slices_[name] = slice(start, start + width)
+            start += width
+        self.n_features_out_ = start
+        return self
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self, "encoders_")
+        return np.concatenate([self.encoders_[g].get_feature_names_out() for g in GROUPS])
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        check_is_fitted(self, "encoders_")
+        blocks = [self.encoders_[g].transform(X) for g in GROUPS]
+        return pd.concat(blocks, axis=1)
+
+    def partner_matrix(self, X: pd.DataFrame) -> np.ndarray:
+        """``transform`` as one C-contiguous float32 array (the scoring hot path)."""
+        return np.ascontiguousarray(self.transform(X).to_numpy(dtype=np.float32))
+
+    def with_deals(self, X: pd.DataFrame, deals: pd.DataFrame, as_of_year: int | None) -> np.ndarray:
+        """The track-record block refitted on other deals (evaluation as of a date)."""
+        encoder = TrackRecordEncoder(half_life=self.track_half_life).fit(X, deals=deals, as_of_year=as_of_year)
+        return encoder.transform(X).to_numpy(dtype=np.float32)
+
+    def query(self, profiles: list[dict]) -> QueryBatch:
+        """Query columns for every asset of every profile (see ``QueryBatch``)."""
+        check_is_fitted(self, "encoders_")
+        columns, row_profile, row_asset, n_seeking = [], [], [], []
+        for p_index, profile in enumerate(profiles):
+            assets = assets_frame(profile)
+            placeholder = assets.empty
+            if placeholder:
+                assets = pd.DataFrame({"name": [None], "modality": [None], "stage": [None], "therapeutic_areas": [[]]})
+            blocks = {g: self.encoders_[g].query(assets, profile).to_numpy(np.float32)
+                      for g in GROUPS if g != "partnership"}
+            blocks["seek"] = self.encoders_["partnership"].query(assets, profile).to_numpy(np.float32)
+            blocks["need"] = self.encoders_["partnership"].need(assets, profile)
+            for r in range(len(assets)):
+                for kind in QUERY_KINDS:
+                    col = np.zeros(self.n_features_out_, dtype=np.float32)
+                    if not (placeholder and kind in ("modality", "stage", "therapeutic", "therapeutic_gap")):
+                        col[self.slices_[_BLOCK_OF_KIND[kind]]] = blocks[kind][r]
+                    columns.append(col)
+                row_profile.append(p_index)
+                row_asset.append(-1 if placeholder else r)
+                n_seeking.append(max(1, len(profile.get("seeking") or ())))
+        matrix = np.stack(columns, axis=1) if columns else np.zeros((self.n_features_out_, 0), np.float32)
+        return QueryBatch(np.ascontiguousarray(matrix), np.array(row_profile), np.array(row_asset),
+                          np.array(n_seeking, dtype=np.float32))

@@ -1,0 +1,200 @@
+"""Plain-language reasons for a match, built from the pair's own data.
+
+Each feature group proposes at most one sentence about this partner and this asset; sentences
+are ordered by the group's weighted contribution, and one sourced highlight of the partner
+(capacity, approvals, named deals) is added where it speaks to what the profile seeks.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from features.encoders import INLICENSING_TYPES
+from features.taxonomy import CATEGORY, MODALITY, PARTNERSHIP, STAGE, THERAPEUTIC_AREA, modality_similarity_matrix
+
+if TYPE_CHECKING:
+    from models.matcher import Match, PartnerMatcher
+
+__all__ = ["explain_match", "deal_phrase"]
+
+MAX_REASONS = 5
+
+# What a partner of each fit does, phrased from the Korean partner's side.
+OFFERS = {
+    "license_out": "in-licensing foreign assets for Korea",
+    "license_in": "out-licensing its own assets",
+    "platform_access": "licensing its technology platform",
+    "co_development": "co-development",
+    "manufacturing": "contract manufacturing",
+    "clinical_services": "clinical trial services",
+    "commercialization": "marketing and distribution in Korea",
+    "investment": "investment and joint ventures",
+    "research_collaboration": "research collaboration",
+}
+
+DEAL_VERB = {
+    "license_in": "Out-licensed {what}to",
+    "platform_access": "Licensed its platform to",
+    "co_development": "Co-develops {what}with",
+    "manufacturing": "Manufactures {what}for",
+    "clinical_services": "Ran clinical or trial work for",
+    "commercialization": "Commercialises products of",
+    "license_out": "In-licensed {what}from",
+    "investment": "Investment or acquisition deal with",
+    "research_collaboration": "Research collaboration with",
+}
+PLURAL = {
+    "adc": "ADCs", "antibody": "antibodies", "bispecific": "bispecifics", "small_molecule": "small molecules",
+    "cell_therapy": "cell therapies", "gene_therapy": "gene therapies", "vaccine": "vaccines",
+    "biosimilar": "biosimilars", "rna": "RNA therapeutics", "oligonucleotide": "oligonucleotides",
+    "peptide": "peptides", "degrader": "protein degraders", "radiopharmaceutical": "radiopharmaceuticals",
+    "fusion_protein": "fusion proteins", "recombinant_protein": "recombinant proteins",
+    "botulinum_toxin": "botulinum toxins", "microbiome": "microbiome therapeutics",
+    "drug_delivery": "drug-delivery technology", "other": "other modalities",
+}
+
+
+def _join(items: list[str]) -> str:
+    items = list(dict.fromkeys(items))
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _label(vocab, term: str) -> str:
+    return vocab.labels[term].split(" (")[0].lower() if vocab is not MODALITY else PLURAL.get(term, term)
+
+
+def deal_phrase(deals) -> str:
+    """One sentence from a partner's deals of one partnership type (newest first, 2 at most)."""
+    first = deals.iloc[0]
+    modalities = {m for m in deals["modality"] if m}
+    what = f"{PLURAL[next(iter(modalities))]} " if len(modalities) == 1 else ""
+    verb = DEAL_VERB[first["partnership"]].format(what=what if first["partnership"] != "license_in" else (what or "assets "))
+    years: dict[str, list[int]] = {}
+    for row in deals.itertuples():
+        years.setdefault(row.foreign_company, []).append(int(row.year))
+    names = [f"{company} ({', '.join(str(y) for y in sorted(set(ys)))})" for company, ys in list(years.items())[:2]]
+    more = f", {len(deals)} deals of this kind in all" if len(years) > 2 else ""
+    return f"{verb} {_join(names)}{more}"
+
+
+def _track_reason(model: PartnerMatcher, pid: str, asset: dict | None, seeking: list[str]) -> str | None:
+    deals = model.deals_by_partner_.get(pid)
+    if deals is None or deals.empty:
+        return None
+    sim = modality_similarity_matrix(0.5)
+    modality = (asset or {}).get("modality")
+
+    def relevance(row) -> float:
+        same_type = row.partnership in seeking
+        mod = sim[MODALITY.index(modality), MODALITY.index(row.modality)] if modality and row.modality else 0.0
+        return 2.0 * same_type + mod + row.year / 10_000
+
+    ordered = deals.assign(_rel=[relevance(r) for r in deals.itertuples()]).sort_values(
+        ["_rel", "year"], ascending=False)
+    top_type = ordered.iloc[0]["partnership"]
+    return deal_phrase(ordered[ordered["partnership"] == top_type].sort_values("year", ascending=False))
+
+
+def _gap_reason(model: PartnerMatcher, asset: dict) -> str | None:
+    weights = model.features_.encoders_["therapeutic_gap"].weights_
+    areas = [a for a in asset.get("therapeutic_areas") or [] if weights.get(a, 0) > 0]
+    if not areas:
+        return None
+    area = max(areas, key=lambda a: weights[a])
+    if area == "rare_disease":
+        return "Rare diseases are one of the gaps left by Korea's oncology-heavy pipelines"
+    survey = model.features_.gap_survey
+    rows = model.landscape_[(model.landscape_["survey"] == survey) & (model.landscape_["therapeutic_area"] == area)]
+    if rows.empty:
+        return None
+    share = float(rows["share"].sum())
+    total = int(rows["total"].iloc[0])
+    label = THERAPEUTIC_AREA.labels[area]
+    return (f"{label} is among Korea's least-served areas ({share:.0%} of {total:,} national pipelines), "
+            f"so a Korean licensee gains a gap-filling asset")
+
+
+def _highlight(partner, asset: dict | None, seeking: list[str]) -> str | None:
+    highlights = list(partner["highlights"] or [])
+    if not highlights:
+        return None
+    words = {w for t in seeking for w in re.findall(r"[a-z]+", PARTNERSHIP.labels[t].lower()) if len(w) > 3}
+    if asset and asset.get("modality"):
+        words |= set(re.findall(r"[a-z]+", MODALITY.labels[asset["modality"]].lower()))
+    words |= {"manufactur", "capacity", "licens", "approved", "deal", "trial"}
+    scored = [(sum(w in h.lower() for w in words), -i, h) for i, h in enumerate(highlights)]
+    return max(scored)[2].rstrip(".")
+
+
+def explain_match(model: PartnerMatcher, row: int, match: Match, profile: dict) -> list[str]:
+    """1-5 reasons for ``match`` (partner at ``row`` of the fitted catalog) and ``profile``."""
+    partner = model.partners_.iloc[row]
+    asset = profile["assets"][match.asset_index] if match.asset_index >= 0 else None
+    seeking = list(profile.get("seeking") or [])
+    name = (asset or {}).get("name") or "your asset"
+    weights = dict(zip(("modality", "stage", "therapeutic", "therapeutic_gap", "cluster", "partnership",
+                        "track_record"), model.weights_, strict=True))
+    comp = match.components
+    candidates: list[tuple[float, str]] = []
+
+    fits = [t for t in seeking if t in (partner["partnership_types"] or [])]
+    if fits:
+        kind = CATEGORY.labels[partner["category"]]
+        candidates.append((weights["partnership"] * comp["partnership"],
+                           f"{kind} open to {_join([OFFERS[t] for t in fits])}"))
+
+    track = _track_reason(model, match.partner_id, asset, seeking)
+    if track:
+        candidates.append((weights["track_record"] * max(comp["track_record"], 0.3), track))
+
+    if asset and asset.get("modality") and partner["modalities"]:
+        modality = asset["modality"]
+        if modality in partner["modalities"]:
+            candidates.append((weights["modality"] * comp["modality"],
+                               f"Works with {PLURAL[modality]}, the modality of {name}"))
+        elif comp["modality"] > 0:
+            sim = modality_similarity_matrix(0.5)[MODALITY.index(modality)]
+            nearest = max(partner["modalities"], key=lambda m: sim[MODALITY.index(m)])
+            candidates.append((weights["modality"] * comp["modality"],
+                               f"Works with {PLURAL[nearest]}, related to {name}'s {MODALITY.labels[modality].lower()}"))
+
+    if asset and partner["therapeutic_areas"]:
+        shared = [a for a in asset.get("therapeutic_areas") or [] if a in partner["therapeutic_areas"]]
+        if shared:
+            candidates.append((weights["therapeutic"] * comp["therapeutic"],
+                               f"Active in {_join([_label(THERAPEUTIC_AREA, a) for a in shared])}, like {name}"))
+
+    if asset and comp["therapeutic_gap"] > 0 and any(t in INLICENSING_TYPES for t in seeking):
+        gap = _gap_reason(model, asset)
+        if gap:
+            candidates.append((weights["therapeutic_gap"] * comp["therapeutic_gap"], gap))
+
+    cluster_id = partner["cluster"]
+    if cluster_id and comp["cluster"] > 0:
+        cluster = model.clusters_[model.clusters_["id"] == cluster_id].iloc[0]
+        if cluster_id in (profile.get("preferred_clusters") or []):
+            text = f"Based in {cluster['name']}, one of your preferred clusters"
+        else:
+            wanted = set(seeking) | ({asset["modality"]} if asset and asset.get("modality") else set())
+            matched = [s.replace("_", " ") for s in cluster["specialties"] if s in wanted]
+            text = f"Based in {cluster['name']}, a cluster known for {_join(matched) or 'this work'}"
+        candidates.append((weights["cluster"] * comp["cluster"], text))
+
+    if asset and asset.get("stage") and partner["stages"] and comp["stage"] >= 0.75:
+        stages = sorted(partner["stages"], key=STAGE.index)
+        span = STAGE.labels[stages[0]] if len(stages) == 1 else f"{STAGE.labels[stages[0]]} to {STAGE.labels[stages[-1]]}"
+        candidates.append((weights["stage"] * comp["stage"] * 0.8,
+                           f"Works from {span}, which covers {name} at {STAGE.labels[asset['stage']]}"))
+
+    candidates.sort(key=lambda c: -c[0])
+    reasons = [text for _, text in candidates[: MAX_REASONS - 1]]
+    highlight = _highlight(partner, asset, seeking)
+    if highlight:
+        reasons.insert(min(1, len(reasons)), highlight)
+    if not reasons:
+        reasons.append(str(partner["description"]).split(". ")[0].rstrip("."))
+    return [r if r.endswith(".") else r + "." for r in reasons[:MAX_REASONS]]
+
