@@ -1,0 +1,97 @@
+"""The model card written beside every artifact (intended use, data, evaluation, limitations)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["write_model_card", "render_model_card"]
+
+INTENDED_USE = """\
+Ranks South Korean organisations of the kbio-match catalog as likely partners for a foreign
+biopharma company's profile (pipeline assets, partnerships sought, preferred clusters), with
+per-group components and plain-language reasons. It is a shortlist for business-development
+people to read and check, not a decision: it knows only the catalog's public facts and deals."""
+
+LIMITATIONS = """\
+- The catalog's partner attributes (modalities, areas, partnership fit) were curated in 2026 from
+  public pages and are not dated: in the time split they describe partners as they are now, so
+  content features are somewhat optimistic for past queries. Track record and popularity are
+  strictly as of the cutoff.
+- Deals come from news and company releases, which over-report out-licensing and large CDMO
+  contracts and under-report CRO work, distribution and quiet investments; metrics for those
+  types rest on few queries.
+- One relevant partner per query: other reasonable partners ranked above the real one count as
+  misses, so absolute hit rates understate usefulness.
+- Group weights are set by judgement and checked on the time split (see notebooks/02); with a
+  few hundred deals, differences of a few points between settings are within noise.
+- Therapeutic gaps come from national pipeline surveys (KDDF 2024 primarily); rare disease has no
+  national share and carries a judgement weight."""
+
+
+def _markdown(frame: pd.DataFrame) -> str:
+    cols = list(frame.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for _, row in frame.iterrows():
+        cells = [f"{v:.3f}" if isinstance(v, float) else str(v) for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def render_model_card(manifest: dict, time_split: pd.DataFrame, loo: pd.DataFrame) -> str:
+    """Markdown model card from a manifest and the two evaluation tables."""
+    def overall(table):
+        keep = table[table["group"].isin(["overall", "no earlier deal"])]
+        return keep[["ranker", "group", "queries", "hit@1", "hit@5", "hit@10", "mrr", "ndcg@10"]]
+
+    by_type = time_split[~time_split["group"].isin(["overall", "no earlier deal"])]
+    pivot = by_type.pivot_table(index="group", columns="ranker", values="mrr").reset_index()
+    counts = by_type[by_type["ranker"] == by_type["ranker"].iloc[0]].set_index("group")["queries"]
+    pivot.insert(1, "queries", pivot["group"].map(counts).astype(int))
+    params = "\n".join(f"- `{k}` = {v}" for k, v in sorted(manifest["params"].items()))
+    cutoff = manifest["metrics"]["time_split"]["cutoff_year"]
+    return f"""# Model card: kbio-match partner matcher {manifest['version']}
+
+## Intended use
+{INTENDED_USE}
+
+## Model
+A gated, weighted similarity over seven feature groups (modality with its hierarchy, stage and
+what the partnership needs at that stage, therapeutic overlap, therapeutic gap in Korea,
+biocluster, partnership fit, recency-weighted track record of foreign deals). Scores are in
+[0, 1]; a partner offering none of the partnerships sought keeps only `gate_floor` of its score.
+
+Parameters:
+{params}
+
+## Data
+- Catalog: {manifest['n_partners']} Korean organisations, {manifest['n_deals']} historical deals with a
+  foreign company; every row has a public source (see `data/README.md`).
+- Training-data fingerprint (sha256 of the data files): `{manifest['data_fingerprint']}`
+- Built {manifest['created_at']} with Python {manifest['python']}, {', '.join(f'{k} {v}' for k, v in manifest['libraries'].items())}.
+
+## Evaluation
+Each deal becomes an anonymous query (its asset and the partnership sought, no company name);
+its Korean partner is the relevant item among all {manifest['n_partners']} partners. Baselines run on the
+same queries: random, popularity (deals before the cutoff) and naive overlap (exact modality,
+area Jaccard, partnership share).
+
+### Time split (learn from deals up to {cutoff}, query with later deals)
+{_markdown(overall(time_split))}
+
+MRR by partnership type (time split):
+
+{_markdown(pivot)}
+
+### Leave-one-out (each deal's own agreement removed from its track record)
+{_markdown(overall(loo))}
+
+## Limitations
+{LIMITATIONS}
+"""
+
+
+def write_model_card(loaded, time_split: pd.DataFrame, loo: pd.DataFrame, path: Path) -> Path:
+    path.write_text(render_model_card(loaded.manifest, time_split, loo), encoding="utf-8")
+    return path

@@ -1,0 +1,81 @@
+"""Training entry point: fit on the whole catalog, evaluate, write the artifact and model card."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from features.catalog import Catalog, data_fingerprint, load_catalog
+from models.evaluation import DEFAULT_CUTOFF, default_rankers, evaluate_leave_one_out, evaluate_time_split
+from models.matcher import PartnerMatcher
+from models.model_card import write_model_card
+from models.persistence import ArtifactError, LoadedModel, load_artifact, newest_manifest, save_artifact
+
+__all__ = ["train", "ensure_model", "evaluate_all"]
+
+log = logging.getLogger(__name__)
+
+
+def evaluate_all(catalog: Catalog, params: dict | None = None, *, cutoff_year: int = DEFAULT_CUTOFF):
+    """Time split and leave-one-out evaluations of the model and the baselines."""
+    rankers = default_rankers(params)
+    return (evaluate_time_split(catalog, cutoff_year=cutoff_year, rankers=rankers),
+            evaluate_leave_one_out(catalog, rankers=rankers))
+
+
+def train(*, data_dir: Path | None = None, out_dir: Path, params: dict | None = None,
+          cutoff_year: int = DEFAULT_CUTOFF, notes: str = "") -> LoadedModel:
+    """Fit the matcher on the whole catalog (all deals), evaluate it, and publish an artifact.
+
+    The served model learns from every deal; the metrics in its manifest come from the
+    protocols in ``models.evaluation``, which never let a query see its own deal.
+    """
+    catalog = load_catalog(data_dir)
+    params = dict(params or {})
+    model = PartnerMatcher(**params).fit(catalog)
+    time_split, loo = evaluate_all(catalog, params, cutoff_year=cutoff_year)
+    metrics = {
+        "time_split": {"cutoff_year": cutoff_year, **time_split.summary()},
+        "leave_one_out": loo.summary(),
+        "time_split_by_partnership": _by_partnership(time_split),
+    }
+    manifest_path = save_artifact(model, out_dir, metrics=metrics, notes=notes)
+    loaded = load_artifact(manifest_path)
+    write_model_card(loaded, time_split.table(), loo.table(),
+                     manifest_path.with_name(manifest_path.name.replace(".manifest.json", ".MODEL_CARD.md")))
+    log.info("published model %s", loaded.version)
+    return loaded
+
+
+def _by_partnership(evaluation) -> dict:
+    table = evaluation.table()
+    table = table[~table["group"].isin(["overall", "no earlier deal"])]
+    return {group: {ranker: {"queries": int(r["queries"]), "hit@10": round(float(r["hit@10"]), 4),
+                             "mrr": round(float(r["mrr"]), 4)}
+                    for ranker, r in frame.set_index("ranker").iterrows()}
+            for group, frame in table.groupby("group")}
+
+
+def ensure_model(model_dir: Path, *, data_dir: Path | None = None) -> LoadedModel:
+    """The newest artifact in ``model_dir``, trained from ``data/`` first when needed.
+
+    A model is trained when there is none, when the newest was built from other data (the
+    catalog changed) or with other library versions. An artifact that fails its integrity check
+    is never replaced silently: the error propagates and the service does not start.
+    """
+    manifest = newest_manifest(model_dir)
+    if manifest is None:
+        log.info("no model in %s: training one from the catalog", model_dir)
+        return train(data_dir=data_dir, out_dir=model_dir, notes="built on first start")
+    try:
+        loaded = load_artifact(manifest)
+    except ArtifactError as exc:
+        if exc.kind == "integrity":
+            raise
+        log.warning("%s; training a new model", exc)
+        return train(data_dir=data_dir, out_dir=model_dir, notes=f"rebuilt: {exc}")
+    current = data_fingerprint(data_dir)
+    if loaded.manifest.get("data_fingerprint") != current:
+        log.warning("model %s was built from other data; training a new one", loaded.version)
+        return train(data_dir=data_dir, out_dir=model_dir, notes="rebuilt: catalog changed")
+    return loaded
