@@ -170,7 +170,8 @@ def explain_match(model: PartnerMatcher, row: int, match: Match, profile: dict) 
     if asset and comp["therapeutic_gap"] > 0 and any(t in INLICENSING_TYPES for t in seeking):
         gap = _gap_reason(model, asset)
         if gap:
-            candidates.append((weights["therapeutic_gap"] * comp["therapeutic_gap"], gap))
+            # the gap is the least obvious, most specific argument for an in-licensor: rank it high
+            candidates.append((2.0 * weights["therapeutic_gap"] * comp["therapeutic_gap"], gap))
 
     cluster_id = partner["cluster"]
     if cluster_id and comp["cluster"] > 0:

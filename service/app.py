@@ -1,0 +1,58 @@
+"""The FastAPI application factory and its lifespan."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, Depends, FastAPI
+
+import kbio_match
+from models.training import ensure_model
+from service.auth import current_tenant
+from service.errors import install_error_handlers
+from service.limits import BodyLimitMiddleware
+from service.routers import catalog, history, match, model
+from service.schemas import Health
+from service.settings import Settings, get_settings
+from service.state import ModelState
+from service.storage import Store
+
+log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    settings: Settings = app.state.settings
+    app.state.key_table = settings.key_table()
+    app.state.store = Store(settings.database_url)
+    loaded = ensure_model(settings.model_dir, data_dir=settings.data_dir)
+    app.state.model_state = ModelState(loaded)
+    log.info("serving model %s (%d partners)", loaded.version, len(loaded.model.partner_ids_))
+    try:
+        yield
+    finally:
+        app.state.store.close()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; settings default to the ``KBIO_*`` environment, read now (not at import)."""
+    settings = settings or get_settings()
+    app = FastAPI(title="kbio-match", version=kbio_match.__version__, lifespan=lifespan,
+                  description="Ranks Korean biopharma partners for a foreign company's pipeline, with reasons.")
+    app.state.settings = settings
+    install_error_handlers(app)
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(current_tenant)])
+    for module in (match, catalog, model, history):
+        v1.include_router(module.router)
+    app.include_router(v1)
+
+    @app.get("/healthz", response_model=Health, tags=["health"])
+    def healthz():
+        return {"status": "ok"}
+
+    from service.web import routes as web  # the page is optional to the API; imported here to keep one factory
+
+    app.include_router(web.router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    return app

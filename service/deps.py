@@ -1,0 +1,42 @@
+"""Dependencies handing routes what the lifespan built."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from service.errors import ApiError
+from service.state import ModelState, Served
+from service.storage import Store
+
+
+def get_served(request: Request) -> Served:
+    state: ModelState = request.app.state.model_state
+    return state.current
+
+
+def get_model_state(request: Request) -> ModelState:
+    return request.app.state.model_state
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store
+
+
+ServedDep = Annotated[Served, Depends(get_served)]
+ModelStateDep = Annotated[ModelState, Depends(get_model_state)]
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+def check_ids(field: str, values: list[str], allowed: set[str]) -> None:
+    """422 naming the field, the bad value, the allowed ids and the closest one."""
+    details = []
+    for i, value in enumerate(values):
+        if value not in allowed:
+            closest = difflib.get_close_matches(value, sorted(allowed), n=1, cutoff=0.0)
+            details.append({"field": f"{field}[{i}]", "value": value, "message": f"unknown cluster '{value}'",
+                            "allowed": sorted(allowed), "closest": closest[0] if closest else None})
+    if details:
+        raise ApiError(422, "validation_error", f"{details[0]['field']}: {details[0]['message']}", details)

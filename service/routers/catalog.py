@@ -1,0 +1,77 @@
+"""Partners, clusters and the taxonomy."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from features.taxonomy import UnknownTermError, normalise, taxonomy_document
+from service.deps import ServedDep, check_ids
+from service.errors import ApiError, NotFound
+from service.schemas import ClusterList, PartnerDetail, PartnerList
+
+router = APIRouter(tags=["catalog"])
+
+
+def _term(field: str, vocabulary: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return normalise(vocabulary, value)
+    except UnknownTermError as exc:
+        raise ApiError(422, "validation_error", f"{field}: {exc}",
+                       [{"field": field, "value": value[:100], "message": str(exc), "allowed": list(exc.allowed),
+                         "closest": exc.closest}]) from None
+
+
+@router.get("/partners", response_model=PartnerList, summary="List and search catalog partners")
+def list_partners(
+    served: ServedDep,
+    category: Annotated[str | None, Query(max_length=64)] = None,
+    cluster: Annotated[str | None, Query(max_length=64)] = None,
+    modality: Annotated[str | None, Query(max_length=64)] = None,
+    therapeutic_area: Annotated[str | None, Query(max_length=64)] = None,
+    partnership: Annotated[str | None, Query(max_length=64)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="name or alias, any part")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+):
+    view = served.view
+    category = _term("category", "category", category)
+    modality = _term("modality", "modality", modality)
+    area = _term("therapeutic_area", "therapeutic_area", therapeutic_area)
+    partnership = _term("partnership", "partnership", partnership)
+    if cluster is not None:
+        check_ids("cluster", [cluster], view.cluster_ids)
+    needle = q.casefold().strip() if q else None
+    items = [
+        p for p in view.partners
+        if (category is None or p["category"] == category)
+        and (cluster is None or p["cluster"] == cluster)
+        and (modality is None or modality in p["modalities"])
+        and (area is None or area in p["therapeutic_areas"])
+        and (partnership is None or partnership in p["partnership_types"])
+        and (not needle or needle in view.search_text[p["id"]])
+    ]
+    return {"items": items[offset: offset + limit], "total": len(items)}
+
+
+@router.get("/partners/{partner_id}", response_model=PartnerDetail, summary="One partner with its deals")
+def get_partner(partner_id: str, served: ServedDep):
+    partner = served.view.by_id.get(partner_id)
+    if partner is None:
+        raise NotFound("partner", partner_id)
+    return partner | {"deals": served.view.deals_by_partner.get(partner_id, [])}
+
+
+@router.get("/clusters", response_model=ClusterList, summary="Korea's bioclusters")
+def list_clusters(served: ServedDep):
+    return {"items": served.view.clusters}
+
+
+@router.get("/taxonomy", summary="Vocabularies with labels, synonyms and the modality hierarchy")
+def get_taxonomy(served: ServedDep) -> dict:
+    doc = taxonomy_document()
+    doc["cluster"] = [{"id": c["id"], "label": c["name"]} for c in served.view.clusters]
+    return doc
