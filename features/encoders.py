@@ -18,7 +18,7 @@ from features.taxonomy import MODALITY, PARTNERSHIP, STAGE, THERAPEUTIC_AREA, mo
 __all__ = [
     "ModalityEncoder", "StageEncoder", "TherapeuticEncoder", "TherapeuticGapEncoder",
     "ClusterEncoder", "PartnershipEncoder", "TrackRecordEncoder", "gap_weights", "STAGE_NEED",
-    "INLICENSING_TYPES",
+    "INLICENSING_TYPES", "PRIMARY_CATEGORIES",
 ]
 
 # How much each partnership needs an asset at each stage (discovery ... approved). A Korean
@@ -37,6 +37,20 @@ STAGE_NEED = {
 # Partnerships in which the Korean partner takes the foreign asset into its own pipeline: where
 # the therapeutic gap matters.
 INLICENSING_TYPES = ("license_out", "co_development", "commercialization")
+
+# The kinds of organisation whose core business each partnership is; others that offer it
+# (a biotech with spare manufacturing capacity) count as generalists.
+PRIMARY_CATEGORIES = {
+    "license_out": ("pharma",),
+    "license_in": ("biotech", "pharma"),
+    "platform_access": ("biotech",),
+    "co_development": ("biotech", "pharma"),
+    "manufacturing": ("cdmo",),
+    "clinical_services": ("cro", "hospital"),
+    "commercialization": ("pharma",),
+    "investment": ("investor", "pharma"),
+    "research_collaboration": ("research_institute", "hospital", "cluster_operator"),
+}
 
 AGNOSTIC = 0.5  # a partner with no listed modalities/areas/stages is treated as neither fit nor unfit
 
@@ -305,17 +319,30 @@ class ClusterEncoder(_GroupEncoder):
 class PartnershipEncoder(_GroupEncoder):
     """The partnership types a partner is a fit for, against those the profile seeks.
 
-    ``query`` returns two column sets: ``seek`` (which types are sought) and ``need`` (how much
-    each sought type wants an asset at this asset's stage, from ``STAGE_NEED``).
+    A type scores 1 for a partner whose category makes it that type's specialist
+    (``PRIMARY_CATEGORIES``: a CDMO for manufacturing) and ``generalist_fit`` for any other
+    partner that offers it. ``query`` returns two column sets: ``seek`` (which types are sought)
+    and ``need`` (how much each sought type wants an asset at this asset's stage).
+
+    Parameters
+    ----------
+    generalist_fit : float
+        Fit of a partner that offers a partnership outside its core business.
     """
 
     prefix = "partnership"
+
+    def __init__(self, generalist_fit: float = 0.7):
+        self.generalist_fit = generalist_fit
 
     def _names(self):
         return list(PARTNERSHIP.ids)
 
     def _partner_block(self, X):
-        return _multi_hot(X["partnership_types"], PARTNERSHIP.ids)
+        offered = _multi_hot(X["partnership_types"], PARTNERSHIP.ids)
+        primary = np.array([[category in PRIMARY_CATEGORIES[t] for t in PARTNERSHIP.ids] for category in X["category"]],
+                           dtype=np.float32).reshape(len(X), len(PARTNERSHIP.ids))
+        return offered * np.where(primary > 0, 1.0, float(self.generalist_fit)).astype(np.float32)
 
     def _query_block(self, assets, profile):
         seek = np.zeros(len(PARTNERSHIP.ids), dtype=np.float32)

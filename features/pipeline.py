@@ -64,7 +64,8 @@ class PartnerFeatures(TransformerMixin, BaseEstimator):
                  gap_survey: str = "kddf_national_pipelines", gap_power: float = 0.5,
                  rare_disease_gap: float = 0.8, unknown_gap: float = 0.5,
                  cluster_preference: float = 1.0, cluster_specialty: float = 0.6,
-                 track_half_life: float = 4.0):
+                 track_half_life: float = 4.0, partnership_generalist_fit: float = 0.7):
+        self.partnership_generalist_fit = partnership_generalist_fit
         self.modality_decay = modality_decay
         self.stage_tolerance = stage_tolerance
         self.gap_survey = gap_survey
@@ -83,7 +84,7 @@ class PartnerFeatures(TransformerMixin, BaseEstimator):
             "therapeutic_gap": TherapeuticGapEncoder(survey=self.gap_survey, power=self.gap_power,
                                                      rare_disease=self.rare_disease_gap, unknown=self.unknown_gap),
             "cluster": ClusterEncoder(preference=self.cluster_preference, specialty=self.cluster_specialty),
-            "partnership": PartnershipEncoder(),
+            "partnership": PartnershipEncoder(generalist_fit=self.partnership_generalist_fit),
             "track_record": TrackRecordEncoder(half_life=self.track_half_life),
         }
 

@@ -15,7 +15,8 @@ from features.pipeline import GROUPS, QUERY_KINDS, PartnerFeatures, QueryBatch
 __all__ = ["PartnerMatcher", "Match", "FEATURE_PARAMS"]
 
 FEATURE_PARAMS = ("modality_decay", "stage_tolerance", "gap_survey", "gap_power", "rare_disease_gap",
-                  "unknown_gap", "cluster_preference", "cluster_specialty", "track_half_life")
+                  "unknown_gap", "cluster_preference", "cluster_specialty", "track_half_life",
+                  "partnership_generalist_fit")
 ASSET_GROUPS = ("modality", "stage", "therapeutic", "therapeutic_gap")
 K = {kind: i for i, kind in enumerate(QUERY_KINDS)}
 CHUNK_ROWS = 2048  # query rows scored per matrix product; bounds memory for big batches
@@ -54,7 +55,7 @@ class PartnerMatcher(BaseEstimator):
     track_scale : float
         Recency-weighted deal count at which the track-record group reaches 63%.
     modality_decay, stage_tolerance, gap_survey, gap_power, rare_disease_gap, unknown_gap,
-    cluster_preference, cluster_specialty, track_half_life
+    cluster_preference, cluster_specialty, track_half_life, partnership_generalist_fit
         Passed to ``features.pipeline.PartnerFeatures``.
     """
 
@@ -65,7 +66,8 @@ class PartnerMatcher(BaseEstimator):
                  modality_decay: float = 0.5, stage_tolerance: float = 2.0,
                  gap_survey: str = "kddf_national_pipelines", gap_power: float = 0.5,
                  rare_disease_gap: float = 0.8, unknown_gap: float = 0.5, cluster_preference: float = 1.0,
-                 cluster_specialty: float = 0.6, track_half_life: float = 4.0):
+                 cluster_specialty: float = 0.6, track_half_life: float = 4.0,
+                 partnership_generalist_fit: float = 0.7):
         self.w_modality = w_modality
         self.w_stage = w_stage
         self.w_therapeutic = w_therapeutic
@@ -86,6 +88,7 @@ class PartnerMatcher(BaseEstimator):
         self.cluster_preference = cluster_preference
         self.cluster_specialty = cluster_specialty
         self.track_half_life = track_half_life
+        self.partnership_generalist_fit = partnership_generalist_fit
 
     # ------------------------------------------------------------------ fit
     def fit(self, X: Catalog, y=None, *, as_of_year: int | None = None) -> PartnerMatcher:
@@ -134,7 +137,8 @@ class PartnerMatcher(BaseEstimator):
         comps[..., 3] = raw[..., K["therapeutic_gap"]]
         comps[..., 4] = raw[..., K["cluster"]]
         any_share = self.partnership_any_share
-        comps[..., 5] = any_share * (overlap > 0.5) + (1 - any_share) * np.minimum(overlap / n_seek, 1.0)
+        # best single fit (1 for a specialist, less for a generalist) plus coverage of all types sought
+        comps[..., 5] = any_share * np.minimum(overlap, 1.0) + (1 - any_share) * np.minimum(overlap / n_seek, 1.0)
         comps[..., 6] = 1.0 - np.exp(-raw[..., K["track_record"]] / self.track_scale)
         np.clip(comps, 0.0, 1.0, out=comps)
         return comps

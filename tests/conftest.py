@@ -1,0 +1,75 @@
+"""Shared fixtures: the shipped catalog, a fitted model, a trained artifact and an app client."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from features.catalog import load_catalog
+from kbio_match import paths
+from models.matcher import PartnerMatcher
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    return load_catalog()
+
+
+@pytest.fixture(scope="session")
+def model(catalog):
+    return PartnerMatcher().fit(catalog)
+
+
+@pytest.fixture(scope="session")
+def trained_dir(tmp_path_factory) -> Path:
+    """A folder holding one artifact trained from the shipped data (trained once per run)."""
+    from models.training import train
+
+    directory = tmp_path_factory.mktemp("models")
+    train(out_dir=directory)
+    return directory
+
+
+@pytest.fixture
+def model_dir(trained_dir, tmp_path) -> Path:
+    """A private copy of the trained artifact folder, safe to tamper with."""
+    target = tmp_path / "models"
+    shutil.copytree(trained_dir, target)
+    return target
+
+
+def make_client(model_dir: Path, db_path: Path, **env) -> TestClient:
+    from service.app import create_app
+    from service.settings import Settings
+
+    settings = Settings(database_url=f"sqlite:///{db_path}", model_dir=model_dir, data_dir=paths.data_dir(), **env)
+    return TestClient(create_app(settings))
+
+
+@pytest.fixture
+def client(model_dir, tmp_path):
+    with make_client(model_dir, tmp_path / "db.sqlite3") as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+PROFILE = {
+    "company": {"name": "Example Therapeutics", "country": "GB"},
+    "assets": [
+        {"name": "EX-101", "modality": "adc", "stage": "phase1", "therapeutic_areas": ["oncology"]},
+        {"name": "EX-202", "modality": "small_molecule", "stage": "phase2",
+         "therapeutic_areas": ["cardiovascular", "rare_disease"]},
+    ],
+    "seeking": ["license_out", "manufacturing"],
+    "top_k": 10,
+}

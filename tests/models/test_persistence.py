@@ -1,0 +1,70 @@
+"""Artifacts: round trip, manifest contents, refusal of tampered or incompatible files."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from models.persistence import ArtifactError, FORMAT_VERSION, load_artifact, newest_manifest
+
+
+def test_round_trip_gives_identical_rankings(trained_dir, model):
+    loaded = load_artifact(newest_manifest(trained_dir))
+    profile = {"assets": [{"name": "A", "modality": "adc", "stage": "phase1", "therapeutic_areas": ["oncology"]}],
+               "seeking": ["license_out", "manufacturing"]}
+    assert np.allclose(loaded.model.decision_scores([profile]), model.decision_scores([profile]))
+
+
+def test_manifest_records_what_the_model_was_built_from(trained_dir, catalog):
+    manifest = json.loads(newest_manifest(trained_dir).read_text())
+    assert manifest["format_version"] == FORMAT_VERSION
+    assert manifest["data_fingerprint"] == catalog.fingerprint
+    assert {"numpy", "pandas", "scikit-learn", "joblib"} <= set(manifest["libraries"])
+    assert manifest["metrics"]["time_split"]["model"]["hit@10"] > 0
+    assert len(manifest["sha256"]) == 64 and manifest["params"]["w_modality"] > 0
+    card = newest_manifest(trained_dir).with_name(manifest["artifact"].replace(".joblib", ".MODEL_CARD.md"))
+    assert "## Limitations" in card.read_text() and "Time split" in card.read_text()
+
+
+def test_tampered_artifact_is_refused_before_loading(model_dir, monkeypatch):
+    manifest_path = newest_manifest(model_dir)
+    artifact = model_dir / json.loads(manifest_path.read_text())["artifact"]
+    data = bytearray(artifact.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    artifact.write_bytes(bytes(data))
+    import joblib
+
+    monkeypatch.setattr(joblib, "load", lambda *a, **k: pytest.fail("joblib.load ran on a tampered file"))
+    with pytest.raises(ArtifactError, match="sha256") as info:
+        load_artifact(manifest_path)
+    assert info.value.kind == "integrity" and "\n" not in str(info.value)
+
+
+def test_library_version_mismatch_is_refused(model_dir):
+    manifest_path = newest_manifest(model_dir)
+    manifest = json.loads(manifest_path.read_text())
+    manifest["libraries"]["scikit-learn"] = "0.1.0"
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError, match="scikit-learn 0.1.0"):
+        load_artifact(manifest_path)
+
+
+def test_format_version_mismatch_is_refused(model_dir):
+    manifest_path = newest_manifest(model_dir)
+    manifest = json.loads(manifest_path.read_text())
+    manifest["format_version"] = FORMAT_VERSION + 1
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError, match="format version"):
+        load_artifact(manifest_path)
+
+
+def test_ensure_model_never_replaces_a_tampered_artifact(model_dir):
+    from models.training import ensure_model
+
+    manifest_path = newest_manifest(model_dir)
+    artifact = model_dir / json.loads(manifest_path.read_text())["artifact"]
+    artifact.write_bytes(artifact.read_bytes() + b"x")
+    with pytest.raises(ArtifactError):
+        ensure_model(model_dir)
