@@ -16,8 +16,13 @@ DATA_FILES = ("partners.csv", "clusters.csv", "therapeutic_landscape.csv", "deal
 
 # Multi-valued columns and their separators. Highlights are free text, so they use "|".
 PARTNER_LISTS = {
-    "aliases": ";", "modalities": ";", "therapeutic_areas": ";", "stages": ";",
-    "partnership_types": ";", "sources": ";", "highlights": "|",
+    "aliases": ";",
+    "modalities": ";",
+    "therapeutic_areas": ";",
+    "stages": ";",
+    "partnership_types": ";",
+    "sources": ";",
+    "highlights": "|",
 }
 CLUSTER_LISTS = {"specialties": ";", "anchor_organisations": ";", "designations": ";", "sources": ";"}
 DEAL_LISTS = {"therapeutic_areas": ";"}
@@ -42,8 +47,9 @@ def _none_if_empty(frame: pd.DataFrame, columns: list[str]) -> None:
     for column in columns:
         if column in frame:
             # pandas 3 turns None into NaN in string columns; keep real None for "unknown"
-            frame[column] = pd.Series([v if isinstance(v, str) and v else None for v in frame[column]],
-                                      index=frame.index, dtype=object)
+            frame[column] = pd.Series(
+                [v if isinstance(v, str) and v else None for v in frame[column]], index=frame.index, dtype=object
+            )
 
 
 @dataclass(frozen=True)
@@ -95,8 +101,23 @@ def load_catalog(directory: Path | str | None = None) -> Catalog:
         deals["value_usd_m"] = pd.to_numeric(deals["value_usd_m"], errors="coerce")
         _none_if_empty(deals, ["modality", "stage_at_deal", "status", "asset"])
     else:
-        deals = pd.DataFrame(columns=["year", "foreign_company", "foreign_country", "partner_id", "partnership",
-                                      "asset", "modality", "therapeutic_areas", "stage_at_deal", "value_usd_m",
-                                      "status", "summary", "source"])
-    return Catalog(partners=partners, clusters=clusters, landscape=landscape, deals=deals,
-                   fingerprint=data_fingerprint(directory))
+        deals = pd.DataFrame(
+            columns=[
+                "year",
+                "foreign_company",
+                "foreign_country",
+                "partner_id",
+                "partnership",
+                "asset",
+                "modality",
+                "therapeutic_areas",
+                "stage_at_deal",
+                "value_usd_m",
+                "status",
+                "summary",
+                "source",
+            ]
+        )
+    return Catalog(
+        partners=partners, clusters=clusters, landscape=landscape, deals=deals, fingerprint=data_fingerprint(directory)
+    )

@@ -16,9 +16,17 @@ from sklearn.utils.validation import check_is_fitted
 from features.taxonomy import MODALITY, PARTNERSHIP, STAGE, THERAPEUTIC_AREA, modality_similarity_matrix
 
 __all__ = [
-    "ModalityEncoder", "StageEncoder", "TherapeuticEncoder", "TherapeuticGapEncoder",
-    "ClusterEncoder", "PartnershipEncoder", "TrackRecordEncoder", "gap_weights", "STAGE_NEED",
-    "INLICENSING_TYPES", "PRIMARY_CATEGORIES",
+    "ModalityEncoder",
+    "StageEncoder",
+    "TherapeuticEncoder",
+    "TherapeuticGapEncoder",
+    "ClusterEncoder",
+    "PartnershipEncoder",
+    "TrackRecordEncoder",
+    "gap_weights",
+    "STAGE_NEED",
+    "INLICENSING_TYPES",
+    "PRIMARY_CATEGORIES",
 ]
 
 # How much each partnership needs an asset at each stage (discovery ... approved). A Korean
@@ -193,12 +201,21 @@ class TherapeuticEncoder(_GroupEncoder):
         return hot
 
     def _query_block(self, assets, profile):
-        return np.stack([_area_weights(a) for a in assets["therapeutic_areas"]]) if len(assets) else \
-            np.zeros((0, len(THERAPEUTIC_AREA.ids)), dtype=np.float32)
+        return (
+            np.stack([_area_weights(a) for a in assets["therapeutic_areas"]])
+            if len(assets)
+            else np.zeros((0, len(THERAPEUTIC_AREA.ids)), dtype=np.float32)
+        )
 
 
-def gap_weights(landscape: pd.DataFrame, *, survey: str = "kddf_national_pipelines", power: float = 0.5,
-                rare_disease: float = 0.8, unknown: float = 0.5) -> dict[str, float]:
+def gap_weights(
+    landscape: pd.DataFrame,
+    *,
+    survey: str = "kddf_national_pipelines",
+    power: float = 0.5,
+    rare_disease: float = 0.8,
+    unknown: float = 0.5,
+) -> dict[str, float]:
     """How under-served each therapeutic area is in Korea, in [0, 1].
 
     ``1 - (share / largest share) ** power`` over the chosen survey's pipeline shares, so the
@@ -236,8 +253,13 @@ class TherapeuticGapEncoder(_GroupEncoder):
 
     prefix = "therapeutic_gap"
 
-    def __init__(self, survey: str = "kddf_national_pipelines", power: float = 0.5,
-                 rare_disease: float = 0.8, unknown: float = 0.5):
+    def __init__(
+        self,
+        survey: str = "kddf_national_pipelines",
+        power: float = 0.5,
+        rare_disease: float = 0.8,
+        unknown: float = 0.5,
+    ):
         self.survey = survey
         self.power = power
         self.rare_disease = rare_disease
@@ -246,8 +268,9 @@ class TherapeuticGapEncoder(_GroupEncoder):
     def fit(self, X, y=None, *, landscape: pd.DataFrame | None = None, **fit_params):
         if landscape is None:
             raise ValueError("TherapeuticGapEncoder.fit needs the therapeutic landscape (landscape=...)")
-        self.weights_ = gap_weights(landscape, survey=self.survey, power=self.power,
-                                    rare_disease=self.rare_disease, unknown=self.unknown)
+        self.weights_ = gap_weights(
+            landscape, survey=self.survey, power=self.power, rare_disease=self.rare_disease, unknown=self.unknown
+        )
         return super().fit(X, y)
 
     def _names(self):
@@ -340,8 +363,10 @@ class PartnershipEncoder(_GroupEncoder):
 
     def _partner_block(self, X):
         offered = _multi_hot(X["partnership_types"], PARTNERSHIP.ids)
-        primary = np.array([[category in PRIMARY_CATEGORIES[t] for t in PARTNERSHIP.ids] for category in X["category"]],
-                           dtype=np.float32).reshape(len(X), len(PARTNERSHIP.ids))
+        primary = np.array(
+            [[category in PRIMARY_CATEGORIES[t] for t in PARTNERSHIP.ids] for category in X["category"]],
+            dtype=np.float32,
+        ).reshape(len(X), len(PARTNERSHIP.ids))
         return offered * np.where(primary > 0, 1.0, float(self.generalist_fit)).astype(np.float32)
 
     def _query_block(self, assets, profile):
@@ -377,8 +402,9 @@ class TrackRecordEncoder(_GroupEncoder):
 
     prefix = "track_record"
 
-    def __init__(self, half_life: float = 4.0, type_share: float = 0.5, modality_share: float = 0.25,
-                 area_share: float = 0.25):
+    def __init__(
+        self, half_life: float = 4.0, type_share: float = 0.5, modality_share: float = 0.25, area_share: float = 0.25
+    ):
         self.half_life = half_life
         self.type_share = type_share
         self.modality_share = modality_share
@@ -388,14 +414,18 @@ class TrackRecordEncoder(_GroupEncoder):
         deals = deals if deals is not None else pd.DataFrame(columns=["partner_id", "year"])
         if as_of_year is not None and len(deals):
             deals = deals[deals["year"] < as_of_year]
-        self.as_of_year_ = int(as_of_year) if as_of_year is not None else (
-            int(deals["year"].max()) + 1 if len(deals) else 0)
+        self.as_of_year_ = (
+            int(as_of_year) if as_of_year is not None else (int(deals["year"].max()) + 1 if len(deals) else 0)
+        )
         self.deals_ = deals.reset_index(drop=True)
         return super().fit(X, y)
 
     def _names(self):
-        return ([f"type_{t}" for t in PARTNERSHIP.ids] + [f"modality_{m}" for m in MODALITY.ids]
-                + [f"area_{a}" for a in THERAPEUTIC_AREA.ids])
+        return (
+            [f"type_{t}" for t in PARTNERSHIP.ids]
+            + [f"modality_{m}" for m in MODALITY.ids]
+            + [f"area_{a}" for a in THERAPEUTIC_AREA.ids]
+        )
 
     def _partner_block(self, X):
         index = {pid: i for i, pid in enumerate(X["id"])}

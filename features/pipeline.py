@@ -60,11 +60,19 @@ class PartnerFeatures(TransformerMixin, BaseEstimator):
     Parameters mirror the encoders' (see ``features.encoders``).
     """
 
-    def __init__(self, modality_decay: float = 0.5, stage_tolerance: float = 2.0,
-                 gap_survey: str = "kddf_national_pipelines", gap_power: float = 0.5,
-                 rare_disease_gap: float = 0.8, unknown_gap: float = 0.5,
-                 cluster_preference: float = 1.0, cluster_specialty: float = 0.6,
-                 track_half_life: float = 4.0, partnership_generalist_fit: float = 0.7):
+    def __init__(
+        self,
+        modality_decay: float = 0.5,
+        stage_tolerance: float = 2.0,
+        gap_survey: str = "kddf_national_pipelines",
+        gap_power: float = 0.5,
+        rare_disease_gap: float = 0.8,
+        unknown_gap: float = 0.5,
+        cluster_preference: float = 1.0,
+        cluster_specialty: float = 0.6,
+        track_half_life: float = 4.0,
+        partnership_generalist_fit: float = 0.7,
+    ):
         self.partnership_generalist_fit = partnership_generalist_fit
         self.modality_decay = modality_decay
         self.stage_tolerance = stage_tolerance
@@ -81,15 +89,27 @@ class PartnerFeatures(TransformerMixin, BaseEstimator):
             "modality": ModalityEncoder(decay=self.modality_decay),
             "stage": StageEncoder(tolerance=self.stage_tolerance),
             "therapeutic": TherapeuticEncoder(),
-            "therapeutic_gap": TherapeuticGapEncoder(survey=self.gap_survey, power=self.gap_power,
-                                                     rare_disease=self.rare_disease_gap, unknown=self.unknown_gap),
+            "therapeutic_gap": TherapeuticGapEncoder(
+                survey=self.gap_survey,
+                power=self.gap_power,
+                rare_disease=self.rare_disease_gap,
+                unknown=self.unknown_gap,
+            ),
             "cluster": ClusterEncoder(preference=self.cluster_preference, specialty=self.cluster_specialty),
             "partnership": PartnershipEncoder(generalist_fit=self.partnership_generalist_fit),
             "track_record": TrackRecordEncoder(half_life=self.track_half_life),
         }
 
-    def fit(self, X: pd.DataFrame, y=None, *, clusters: pd.DataFrame, landscape: pd.DataFrame,
-            deals: pd.DataFrame | None = None, as_of_year: int | None = None):
+    def fit(
+        self,
+        X: pd.DataFrame,
+        y=None,
+        *,
+        clusters: pd.DataFrame,
+        landscape: pd.DataFrame,
+        deals: pd.DataFrame | None = None,
+        as_of_year: int | None = None,
+    ):
         """Fit on the partner frame ``X`` with the cluster table, landscape and deals."""
         self.encoders_ = self._encoders()
         self.encoders_["therapeutic_gap"].fit(X, landscape=landscape)
@@ -133,8 +153,9 @@ class PartnerFeatures(TransformerMixin, BaseEstimator):
             placeholder = assets.empty
             if placeholder:
                 assets = pd.DataFrame({"name": [None], "modality": [None], "stage": [None], "therapeutic_areas": [[]]})
-            blocks = {g: self.encoders_[g].query(assets, profile).to_numpy(np.float32)
-                      for g in GROUPS if g != "partnership"}
+            blocks = {
+                g: self.encoders_[g].query(assets, profile).to_numpy(np.float32) for g in GROUPS if g != "partnership"
+            }
             blocks["seek"] = self.encoders_["partnership"].query(assets, profile).to_numpy(np.float32)
             blocks["need"] = self.encoders_["partnership"].need(assets, profile)
             for r in range(len(assets)):
@@ -147,5 +168,9 @@ class PartnerFeatures(TransformerMixin, BaseEstimator):
                 row_asset.append(-1 if placeholder else r)
                 n_seeking.append(max(1, len(profile.get("seeking") or ())))
         matrix = np.stack(columns, axis=1) if columns else np.zeros((self.n_features_out_, 0), np.float32)
-        return QueryBatch(np.ascontiguousarray(matrix), np.array(row_profile), np.array(row_asset),
-                          np.array(n_seeking, dtype=np.float32))
+        return QueryBatch(
+            np.ascontiguousarray(matrix),
+            np.array(row_profile),
+            np.array(row_asset),
+            np.array(n_seeking, dtype=np.float32),
+        )

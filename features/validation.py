@@ -125,8 +125,12 @@ class PartnerRow(BaseModel):
     highlights: Text
     sources: Annotated[list[str], ListCell, AfterValidator(_urls)]
     founded: Annotated[str, AfterValidator(_optional_year)]
-    listing: Annotated[str, AfterValidator(_rule(lambda v: v in LISTINGS | {""}, "listing '{v}' not in " + str(sorted(LISTINGS))))]
-    website: Annotated[str, AfterValidator(_rule(lambda v: not v or URL.match(v), "website '{v}' is not an http(s) URL"))]
+    listing: Annotated[
+        str, AfterValidator(_rule(lambda v: v in LISTINGS | {""}, "listing '{v}' not in " + str(sorted(LISTINGS))))
+    ]
+    website: Annotated[
+        str, AfterValidator(_rule(lambda v: not v or URL.match(v), "website '{v}' is not an http(s) URL"))
+    ]
     last_checked: Annotated[str, AfterValidator(_date)]
 
 
@@ -136,8 +140,12 @@ class ClusterRow(BaseModel):
     name: Annotated[str, AfterValidator(_nonempty)]
     province: Annotated[str, AfterValidator(_nonempty)]
     city: Annotated[str, AfterValidator(_nonempty)]
-    latitude: Annotated[float, AfterValidator(_rule(lambda v: LAT_RANGE[0] <= v <= LAT_RANGE[1], "latitude {v} is outside Korea"))]
-    longitude: Annotated[float, AfterValidator(_rule(lambda v: LON_RANGE[0] <= v <= LON_RANGE[1], "longitude {v} is outside Korea"))]
+    latitude: Annotated[
+        float, AfterValidator(_rule(lambda v: LAT_RANGE[0] <= v <= LAT_RANGE[1], "latitude {v} is outside Korea"))
+    ]
+    longitude: Annotated[
+        float, AfterValidator(_rule(lambda v: LON_RANGE[0] <= v <= LON_RANGE[1], "longitude {v} is outside Korea"))
+    ]
     specialties: Annotated[list[str], ListCell]
     anchor_organisations: Annotated[list[str], ListCell]
     designations: Annotated[list[str], ListCell]
@@ -159,17 +167,31 @@ class LandscapeRow(BaseModel):
 
 class DealRow(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    year: Annotated[int, AfterValidator(_rule(lambda v: 1990 <= v <= THIS_YEAR, "year {v} not between 1990 and this year"))]
+    year: Annotated[
+        int, AfterValidator(_rule(lambda v: 1990 <= v <= THIS_YEAR, "year {v} not between 1990 and this year"))
+    ]
     foreign_company: Annotated[Text, AfterValidator(_nonempty)]
-    foreign_country: Annotated[str, AfterValidator(_rule(lambda v: re.fullmatch(r"[A-Z]{2}", v) and v != "KR", "foreign_country '{v}' is not an ISO alpha-2 code other than KR"))]
+    foreign_country: Annotated[
+        str,
+        AfterValidator(
+            _rule(
+                lambda v: re.fullmatch(r"[A-Z]{2}", v) and v != "KR",
+                "foreign_country '{v}' is not an ISO alpha-2 code other than KR",
+            )
+        ),
+    ]
     partner_id: str
     partnership: Annotated[str, AfterValidator(_one("partnership"))]
     asset: Text
     modality: Annotated[str, AfterValidator(lambda v: _one("modality")(v) if v else v)]
     therapeutic_areas: Annotated[list[str], ListCell, AfterValidator(_ids("therapeutic_area"))]
     stage_at_deal: Annotated[str, AfterValidator(lambda v: _one("stage")(v) if v else v)]
-    value_usd_m: Annotated[str, AfterValidator(_rule(lambda v: not v or float(v) >= 0, "value_usd_m '{v}' is negative"))]
-    status: Annotated[str, AfterValidator(_rule(lambda v: v in STATUSES | {""}, "status '{v}' not in " + str(sorted(STATUSES))))]
+    value_usd_m: Annotated[
+        str, AfterValidator(_rule(lambda v: not v or float(v) >= 0, "value_usd_m '{v}' is negative"))
+    ]
+    status: Annotated[
+        str, AfterValidator(_rule(lambda v: v in STATUSES | {""}, "status '{v}' not in " + str(sorted(STATUSES))))
+    ]
     summary: Text
     source: Annotated[str, AfterValidator(lambda v: _urls([v])[0])]
     last_checked: Annotated[str, AfterValidator(_date)]
@@ -239,14 +261,18 @@ def validate_data_dir(directory: Path | str) -> list[Problem]:
     cluster_ids: dict[str, int] = {}
     for line, row in parsed["clusters.csv"]:
         if row.id in cluster_ids:
-            problems.append(Problem("clusters.csv", line, f"duplicate id '{row.id}' (first on line {cluster_ids[row.id]})"))
+            problems.append(
+                Problem("clusters.csv", line, f"duplicate id '{row.id}' (first on line {cluster_ids[row.id]})")
+            )
         cluster_ids.setdefault(row.id, line)
 
     partner_ids: dict[str, int] = {}
     names: dict[str, tuple[int, str]] = {}
     for line, row in parsed["partners.csv"]:
         if row.id in partner_ids:
-            problems.append(Problem("partners.csv", line, f"duplicate id '{row.id}' (first on line {partner_ids[row.id]})"))
+            problems.append(
+                Problem("partners.csv", line, f"duplicate id '{row.id}' (first on line {partner_ids[row.id]})")
+            )
         partner_ids.setdefault(row.id, line)
         if row.cluster and row.cluster not in cluster_ids:
             problems.append(Problem("partners.csv", line, f"cluster '{row.cluster}' is not an id of clusters.csv"))
@@ -256,16 +282,26 @@ def validate_data_dir(directory: Path | str) -> list[Problem]:
                 continue
             if key in names and names[key][0] != line:
                 first_line, first_label = names[key]
-                problems.append(Problem("partners.csv", line,
-                                        f"organisation '{label}' already listed on line {first_line} as '{first_label}'"))
+                problems.append(
+                    Problem(
+                        "partners.csv",
+                        line,
+                        f"organisation '{label}' already listed on line {first_line} as '{first_label}'",
+                    )
+                )
             names.setdefault(key, (line, label))
 
     seen_deals: dict[tuple, int] = {}
     for line, row in parsed["deals.csv"]:
         if row.partner_id not in partner_ids:
             problems.append(Problem("deals.csv", line, f"partner_id '{row.partner_id}' is not in partners.csv"))
-        key = (row.year, organisation_key(row.foreign_company), row.partner_id, row.partnership,
-               organisation_key(row.asset or ""))
+        key = (
+            row.year,
+            organisation_key(row.foreign_company),
+            row.partner_id,
+            row.partnership,
+            organisation_key(row.asset or ""),
+        )
         if key in seen_deals:
             problems.append(Problem("deals.csv", line, f"same deal as line {seen_deals[key]}"))
         seen_deals.setdefault(key, line)

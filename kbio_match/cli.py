@@ -12,8 +12,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Korean biopharma partner matching.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Korean biopharma partner matching.",
+)
 out = Console()
 err = Console(stderr=True)
 
@@ -50,15 +54,22 @@ def _metrics_table(table, title: str) -> Table:
     for _, row in table.iterrows():
         best = table[(table["group"] == row["group"])]["mrr"].max()
         style = "bold" if row["mrr"] == best else None
-        view.add_row(row["group"], row["ranker"], str(row["queries"]),
-                     *[f"{row[m]:.3f}" for m in ["hit@1", "hit@5", "hit@10", "mrr", "ndcg@10"]], style=style)
+        view.add_row(
+            row["group"],
+            row["ranker"],
+            str(row["queries"]),
+            *[f"{row[m]:.3f}" for m in ["hit@1", "hit@5", "hit@10", "mrr", "ndcg@10"]],
+            style=style,
+        )
     return view
 
 
 @app.command()
-def serve(host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="TCP port")] = 8000,
-          workers: Annotated[int, typer.Option(help="server processes")] = 1):
+def serve(
+    host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(help="server processes")] = 1,
+):
     """Start the service on the embedded defaults (shipped catalog, SQLite, current model)."""
     import uvicorn
 
@@ -67,27 +78,36 @@ def serve(host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = get_settings()
     out.print(f"kbio-match: database {settings.database_url}; models in {settings.model_dir}", highlight=False)
-    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info", access_log=False)
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+    )
 
 
 @app.command()
-def train(data_dir: Annotated[Path | None, typer.Option(help="catalog folder (default: shipped data)")] = None,
-          out_dir: Annotated[Path | None, typer.Option("--out", help="artifact folder (default: KBIO_MODEL_DIR)")] = None,
-          cutoff: Annotated[int, typer.Option(help="time-split cutoff year")] = 2021,
-          param: Annotated[list[str] | None, typer.Option(help="matcher parameter name=value (repeatable)")] = None):
+def train(
+    data_dir: Annotated[Path | None, typer.Option(help="catalog folder (default: shipped data)")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="artifact folder (default: KBIO_MODEL_DIR)")] = None,
+    cutoff: Annotated[int, typer.Option(help="time-split cutoff year")] = 2021,
+    param: Annotated[list[str] | None, typer.Option(help="matcher parameter name=value (repeatable)")] = None,
+):
     """Build a model artifact from data/ and print its evaluation."""
     from features.validation import validate_data_dir
     from kbio_match import paths
-    from models.training import evaluate_all, train as train_model
+    from models.training import evaluate_all
+    from models.training import train as train_model
 
     params = _params(param)
     problems = validate_data_dir(data_dir or paths.data_dir())
     if problems:
         fail(f"data does not validate ({len(problems)} problems; run kbio-match validate-data): {problems[0]}")
     with out.status("training and evaluating..."):
-        loaded = train_model(data_dir=data_dir, out_dir=out_dir or paths.model_dir(), params=params,
-                             cutoff_year=cutoff)
+        loaded = train_model(data_dir=data_dir, out_dir=out_dir or paths.model_dir(), params=params, cutoff_year=cutoff)
     from features.catalog import load_catalog
 
     time_split, _ = evaluate_all(load_catalog(data_dir), params, cutoff_year=cutoff)
@@ -96,10 +116,12 @@ def train(data_dir: Annotated[Path | None, typer.Option(help="catalog folder (de
 
 
 @app.command()
-def evaluate(data_dir: Annotated[Path | None, typer.Option(help="catalog folder")] = None,
-             cutoff: Annotated[int, typer.Option(help="time-split cutoff year")] = 2021,
-             protocol: Annotated[str, typer.Option(help="time_split, leave_one_out or both")] = "both",
-             param: Annotated[list[str] | None, typer.Option(help="matcher parameter name=value")] = None):
+def evaluate(
+    data_dir: Annotated[Path | None, typer.Option(help="catalog folder")] = None,
+    cutoff: Annotated[int, typer.Option(help="time-split cutoff year")] = 2021,
+    protocol: Annotated[str, typer.Option(help="time_split, leave_one_out or both")] = "both",
+    param: Annotated[list[str] | None, typer.Option(help="matcher parameter name=value")] = None,
+):
     """Print ranking metrics of the model and the baselines, overall and per partnership type."""
     from features.catalog import load_catalog
     from models.evaluation import default_rankers, evaluate_leave_one_out, evaluate_time_split
@@ -109,8 +131,12 @@ def evaluate(data_dir: Annotated[Path | None, typer.Option(help="catalog folder"
     catalog = load_catalog(data_dir)
     rankers = default_rankers(_params(param))
     if protocol in ("time_split", "both"):
-        out.print(_metrics_table(evaluate_time_split(catalog, cutoff_year=cutoff, rankers=rankers).table(),
-                                 f"time split: learn from deals up to {cutoff}, query with later deals"))
+        out.print(
+            _metrics_table(
+                evaluate_time_split(catalog, cutoff_year=cutoff, rankers=rankers).table(),
+                f"time split: learn from deals up to {cutoff}, query with later deals",
+            )
+        )
     if protocol in ("leave_one_out", "both"):
         with out.status("leave-one-out..."):
             table = evaluate_leave_one_out(catalog, rankers=rankers).table()
@@ -118,9 +144,11 @@ def evaluate(data_dir: Annotated[Path | None, typer.Option(help="catalog folder"
 
 
 @app.command()
-def match(profile: Annotated[Path, typer.Argument(help="profile JSON file (the POST /v1/match body)")],
-          top_k: Annotated[int | None, typer.Option("--top-k", help="matches to show (1-100)")] = None,
-          as_json: Annotated[bool, typer.Option("--json", help="print the API's JSON answer")] = False):
+def match(
+    profile: Annotated[Path, typer.Argument(help="profile JSON file (the POST /v1/match body)")],
+    top_k: Annotated[int | None, typer.Option("--top-k", help="matches to show (1-100)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the API's JSON answer")] = False,
+):
     """Rank partners for one profile read from a file."""
     from pydantic import ValidationError
 
@@ -151,23 +179,42 @@ def match(profile: Annotated[Path, typer.Argument(help="profile JSON file (the P
     [matches] = loaded.model.rank([request.profile()], request.top_k)
     partners = loaded.model.partners_.set_index("id")
     if as_json:
-        answer = {"model_version": loaded.version, "matches": [
-            {"rank": i, "partner": {"id": m.partner_id, "name": partners.loc[m.partner_id, "name"],
-                                    "category": partners.loc[m.partner_id, "category"],
-                                    "cluster": partners.loc[m.partner_id, "cluster"],
-                                    "city": partners.loc[m.partner_id, "city"]},
-             "score": m.score, "components": m.components, "best_asset": m.best_asset, "reasons": m.reasons}
-            for i, m in enumerate(matches, start=1)]}
+        answer = {
+            "model_version": loaded.version,
+            "matches": [
+                {
+                    "rank": i,
+                    "partner": {
+                        "id": m.partner_id,
+                        "name": partners.loc[m.partner_id, "name"],
+                        "category": partners.loc[m.partner_id, "category"],
+                        "cluster": partners.loc[m.partner_id, "cluster"],
+                        "city": partners.loc[m.partner_id, "city"],
+                    },
+                    "score": m.score,
+                    "components": m.components,
+                    "best_asset": m.best_asset,
+                    "reasons": m.reasons,
+                }
+                for i, m in enumerate(matches, start=1)
+            ],
+        }
         sys.stdout.write(json.dumps(answer, ensure_ascii=False, indent=2) + "\n")
         return
-    view = Table(title=f"{request.company.name}: top {len(matches)} Korean partners (model {loaded.version})",
-                 show_lines=True)
+    view = Table(
+        title=f"{request.company.name}: top {len(matches)} Korean partners (model {loaded.version})", show_lines=True
+    )
     for column in ("#", "partner", "score", "best asset", "why"):
         view.add_column(column)
     for i, m in enumerate(matches, start=1):
         row = partners.loc[m.partner_id]
-        view.add_row(str(i), f"{row['name']}\n[dim]{row['category']}, {row['city'] or '?'}[/dim]", f"{m.score:.2f}",
-                     m.best_asset or "-", "\n".join(f"- {r}" for r in m.reasons))
+        view.add_row(
+            str(i),
+            f"{row['name']}\n[dim]{row['category']}, {row['city'] or '?'}[/dim]",
+            f"{m.score:.2f}",
+            m.best_asset or "-",
+            "\n".join(f"- {r}" for r in m.reasons),
+        )
     out.print(view)
 
 
@@ -188,8 +235,11 @@ def validate_data(directory: Annotated[Path | None, typer.Argument(help="data fo
     from features.catalog import load_catalog
 
     catalog = load_catalog(directory)
-    out.print(f"ok: {len(catalog.partners)} partners, {len(catalog.clusters)} clusters, "
-              f"{len(catalog.landscape)} landscape rows, {len(catalog.deals)} deals", highlight=False)
+    out.print(
+        f"ok: {len(catalog.partners)} partners, {len(catalog.clusters)} clusters, "
+        f"{len(catalog.landscape)} landscape rows, {len(catalog.deals)} deals",
+        highlight=False,
+    )
 
 
 def main() -> None:

@@ -27,8 +27,14 @@ from models.baselines import OverlapRanker, PopularityRanker, RandomRanker
 from models.matcher import PartnerMatcher
 from models.metrics import hit_at_k, mrr, ndcg_at_k
 
-__all__ = ["deal_profiles", "evaluate_time_split", "evaluate_leave_one_out", "default_rankers", "Evaluation",
-           "DEFAULT_CUTOFF"]
+__all__ = [
+    "deal_profiles",
+    "evaluate_time_split",
+    "evaluate_leave_one_out",
+    "default_rankers",
+    "Evaluation",
+    "DEFAULT_CUTOFF",
+]
 
 DEFAULT_CUTOFF = 2021
 METRIC_COLUMNS = ["hit@1", "hit@5", "hit@10", "mrr", "ndcg@10"]
@@ -38,11 +44,21 @@ def deal_profiles(deals: pd.DataFrame) -> list[dict]:
     """Anonymous query profiles from deals (no company name; the deal's asset and partnership)."""
     profiles = []
     for deal in deals.itertuples(index=False):
-        asset = {"name": "query-asset", "modality": deal.modality, "stage": deal.stage_at_deal,
-                 "therapeutic_areas": list(deal.therapeutic_areas or [])}
+        asset = {
+            "name": "query-asset",
+            "modality": deal.modality,
+            "stage": deal.stage_at_deal,
+            "therapeutic_areas": list(deal.therapeutic_areas or []),
+        }
         has_asset = bool(deal.modality or deal.stage_at_deal or deal.therapeutic_areas)
-        profiles.append({"assets": [asset] if has_asset else [], "seeking": [deal.partnership],
-                         "preferred_clusters": [], "filters": {}})
+        profiles.append(
+            {
+                "assets": [asset] if has_asset else [],
+                "seeking": [deal.partnership],
+                "preferred_clusters": [],
+                "filters": {},
+            }
+        )
     return profiles
 
 
@@ -84,10 +100,19 @@ class Evaluation:
         for (ranker, group), frame in self._groups():
             true = pd.DataFrame({"query": frame["query"], "item": frame["partner_id"]})
             pred = pd.DataFrame({"query": frame["query"], "item": frame["partner_id"], "rank": frame["rank"]})
-            rows.append({"protocol": self.protocol, "ranker": ranker, "group": group, "queries": len(frame),
-                         "hit@1": hit_at_k(true=true, pred=pred, k=1), "hit@5": hit_at_k(true=true, pred=pred, k=5),
-                         "hit@10": hit_at_k(true=true, pred=pred, k=10), "mrr": mrr(true=true, pred=pred),
-                         "ndcg@10": ndcg_at_k(true=true, pred=pred, k=10)})
+            rows.append(
+                {
+                    "protocol": self.protocol,
+                    "ranker": ranker,
+                    "group": group,
+                    "queries": len(frame),
+                    "hit@1": hit_at_k(true=true, pred=pred, k=1),
+                    "hit@5": hit_at_k(true=true, pred=pred, k=5),
+                    "hit@10": hit_at_k(true=true, pred=pred, k=10),
+                    "mrr": mrr(true=true, pred=pred),
+                    "ndcg@10": ndcg_at_k(true=true, pred=pred, k=10),
+                }
+            )
         return pd.DataFrame(rows)
 
     def _groups(self):
@@ -103,8 +128,7 @@ class Evaluation:
         """Overall metrics per ranker, as stored in a model manifest."""
         table = self.table()
         overall = table[table["group"] == "overall"].set_index("ranker")
-        return {r: {m: round(float(overall.loc[r, m]), 4) for m in ["queries", *METRIC_COLUMNS]}
-                for r in overall.index}
+        return {r: {m: round(float(overall.loc[r, m]), 4) for m in ["queries", *METRIC_COLUMNS]} for r in overall.index}
 
 
 def _rank_rows(scores: np.ndarray, partner_ids: np.ndarray, relevant: str, seed: int) -> tuple[int, list[str]]:
@@ -115,8 +139,9 @@ def _rank_rows(scores: np.ndarray, partner_ids: np.ndarray, relevant: str, seed:
     return position, [str(x) for x in partner_ids[order[:5]]]
 
 
-def evaluate_time_split(catalog: Catalog, *, cutoff_year: int = DEFAULT_CUTOFF,
-                        rankers: dict[str, Callable[[], object]] | None = None) -> Evaluation:
+def evaluate_time_split(
+    catalog: Catalog, *, cutoff_year: int = DEFAULT_CUTOFF, rankers: dict[str, Callable[[], object]] | None = None
+) -> Evaluation:
     """Learn from deals up to ``cutoff_year``; query with every later deal."""
     rankers = rankers or default_rankers()
     deals = catalog.deals
@@ -131,9 +156,19 @@ def evaluate_time_split(catalog: Catalog, *, cutoff_year: int = DEFAULT_CUTOFF,
         scores = ranker.decision_scores(profiles)
         for q, deal in enumerate(test.itertuples(index=False)):
             rank, top = _rank_rows(scores[q], partner_ids, deal.partner_id, seed=q)
-            rows.append({"query": q, "ranker": name, "partner_id": deal.partner_id, "partnership": deal.partnership,
-                         "year": deal.year, "foreign_company": deal.foreign_company,
-                         "cold": deal.partner_id not in known, "rank": rank, "top": top})
+            rows.append(
+                {
+                    "query": q,
+                    "ranker": name,
+                    "partner_id": deal.partner_id,
+                    "partnership": deal.partnership,
+                    "year": deal.year,
+                    "foreign_company": deal.foreign_company,
+                    "cold": deal.partner_id not in known,
+                    "rank": rank,
+                    "top": top,
+                }
+            )
     return Evaluation("time_split", pd.DataFrame(rows))
 
 
@@ -152,7 +187,17 @@ def evaluate_leave_one_out(catalog: Catalog, *, rankers: dict[str, Callable[[], 
             others = deals[same_agreement != same_agreement[q]]
             scores = ranker.decision_scores([profiles[q]], deals=others)[0]
             rank, top = _rank_rows(scores, partner_ids, deal.partner_id, seed=q)
-            rows.append({"query": q, "ranker": name, "partner_id": deal.partner_id, "partnership": deal.partnership,
-                         "year": deal.year, "foreign_company": deal.foreign_company,
-                         "cold": deal.partner_id not in set(others["partner_id"]), "rank": rank, "top": top})
+            rows.append(
+                {
+                    "query": q,
+                    "ranker": name,
+                    "partner_id": deal.partner_id,
+                    "partnership": deal.partnership,
+                    "year": deal.year,
+                    "foreign_company": deal.foreign_company,
+                    "cold": deal.partner_id not in set(others["partner_id"]),
+                    "rank": rank,
+                    "top": top,
+                }
+            )
     return Evaluation("leave_one_out", pd.DataFrame(rows))

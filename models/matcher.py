@@ -14,9 +14,18 @@ from features.pipeline import GROUPS, QUERY_KINDS, PartnerFeatures, QueryBatch
 
 __all__ = ["PartnerMatcher", "Match", "FEATURE_PARAMS"]
 
-FEATURE_PARAMS = ("modality_decay", "stage_tolerance", "gap_survey", "gap_power", "rare_disease_gap",
-                  "unknown_gap", "cluster_preference", "cluster_specialty", "track_half_life",
-                  "partnership_generalist_fit")
+FEATURE_PARAMS = (
+    "modality_decay",
+    "stage_tolerance",
+    "gap_survey",
+    "gap_power",
+    "rare_disease_gap",
+    "unknown_gap",
+    "cluster_preference",
+    "cluster_specialty",
+    "track_half_life",
+    "partnership_generalist_fit",
+)
 ASSET_GROUPS = ("modality", "stage", "therapeutic", "therapeutic_gap")
 K = {kind: i for i, kind in enumerate(QUERY_KINDS)}
 CHUNK_ROWS = 2048  # query rows scored per matrix product; bounds memory for big batches
@@ -59,15 +68,30 @@ class PartnerMatcher(BaseEstimator):
         Passed to ``features.pipeline.PartnerFeatures``.
     """
 
-    def __init__(self, w_modality: float = 1.0, w_stage: float = 0.6, w_therapeutic: float = 1.0,
-                 w_therapeutic_gap: float = 0.5, w_cluster: float = 0.3, w_partnership: float = 1.2,
-                 w_track_record: float = 1.0, gate_floor: float = 0.25, stage_need_share: float = 0.5,
-                 partnership_any_share: float = 0.7, track_scale: float = 1.0,
-                 modality_decay: float = 0.5, stage_tolerance: float = 2.0,
-                 gap_survey: str = "kddf_national_pipelines", gap_power: float = 0.5,
-                 rare_disease_gap: float = 0.8, unknown_gap: float = 0.5, cluster_preference: float = 1.0,
-                 cluster_specialty: float = 0.6, track_half_life: float = 4.0,
-                 partnership_generalist_fit: float = 0.7):
+    def __init__(
+        self,
+        w_modality: float = 1.0,
+        w_stage: float = 0.6,
+        w_therapeutic: float = 1.0,
+        w_therapeutic_gap: float = 0.5,
+        w_cluster: float = 0.3,
+        w_partnership: float = 1.2,
+        w_track_record: float = 1.0,
+        gate_floor: float = 0.25,
+        stage_need_share: float = 0.5,
+        partnership_any_share: float = 0.7,
+        track_scale: float = 1.0,
+        modality_decay: float = 0.5,
+        stage_tolerance: float = 2.0,
+        gap_survey: str = "kddf_national_pipelines",
+        gap_power: float = 0.5,
+        rare_disease_gap: float = 0.8,
+        unknown_gap: float = 0.5,
+        cluster_preference: float = 1.0,
+        cluster_specialty: float = 0.6,
+        track_half_life: float = 4.0,
+        partnership_generalist_fit: float = 0.7,
+    ):
         self.w_modality = w_modality
         self.w_stage = w_stage
         self.w_therapeutic = w_therapeutic
@@ -100,8 +124,7 @@ class PartnerMatcher(BaseEstimator):
             raise ValueError("gate_floor must be in [0, 1]")
         self.weights_ = weights
         self.features_ = PartnerFeatures(**{p: getattr(self, p) for p in FEATURE_PARAMS})
-        self.features_.fit(X.partners, clusters=X.clusters, landscape=X.landscape, deals=X.deals,
-                           as_of_year=as_of_year)
+        self.features_.fit(X.partners, clusters=X.clusters, landscape=X.landscape, deals=X.deals, as_of_year=as_of_year)
         self.partners_ = X.partners.reset_index(drop=True)
         self.partner_ids_ = self.partners_["id"].to_numpy()
         self.partner_row_ = {pid: i for i, pid in enumerate(self.partner_ids_)}
@@ -124,7 +147,7 @@ class PartnerMatcher(BaseEstimator):
     def _row_components(self, matrix: np.ndarray, batch: QueryBatch, rows: slice) -> np.ndarray:
         """Group similarities, shape (n_partners, n_rows, n_groups)."""
         n_kinds = len(QUERY_KINDS)
-        q = batch.matrix[:, rows.start * n_kinds: rows.stop * n_kinds]
+        q = batch.matrix[:, rows.start * n_kinds : rows.stop * n_kinds]
         raw = (matrix @ q).reshape(matrix.shape[0], -1, n_kinds)
         overlap = raw[..., K["seek"]]
         n_seek = batch.n_seeking[rows][None, :]
@@ -175,8 +198,9 @@ class PartnerMatcher(BaseEstimator):
                 out[p] = scores[:, profile_of_row == p].max(axis=1)
         return out
 
-    def rank(self, profiles: list[dict], top_k: int = 10, *, explain: bool = True,
-             matrix: np.ndarray | None = None) -> list[list[Match]]:
+    def rank(
+        self, profiles: list[dict], top_k: int = 10, *, explain: bool = True, matrix: np.ndarray | None = None
+    ) -> list[list[Match]]:
         """Rank partners for each profile (batch-first).
 
         Parameters
@@ -213,9 +237,13 @@ class PartnerMatcher(BaseEstimator):
                     asset_index = int(batch.row_asset[rows][col])
                     asset = profile["assets"][asset_index] if asset_index >= 0 else None
                     components = {g: round(float(comps[i, col, j]), 4) for j, g in enumerate(GROUPS)}
-                    match = Match(partner_id=str(self.partner_ids_[i]), score=round(float(best[i]), 4),
-                                  components=components, best_asset=(asset or {}).get("name"),
-                                  asset_index=asset_index)
+                    match = Match(
+                        partner_id=str(self.partner_ids_[i]),
+                        score=round(float(best[i]), 4),
+                        components=components,
+                        best_asset=(asset or {}).get("name"),
+                        asset_index=asset_index,
+                    )
                     if explain:
                         match.reasons = explain_match(self, i, match, profile)
                     results[p].append(match)

@@ -41,6 +41,7 @@ def _markdown(frame: pd.DataFrame) -> str:
 
 def render_model_card(manifest: dict, time_split: pd.DataFrame, loo: pd.DataFrame) -> str:
     """Markdown model card from a manifest and the two evaluation tables."""
+
     def overall(table):
         keep = table[table["group"].isin(["overall", "no earlier deal"])]
         return keep[["ranker", "group", "queries", "hit@1", "hit@5", "hit@10", "mrr", "ndcg@10"]]
@@ -51,7 +52,8 @@ def render_model_card(manifest: dict, time_split: pd.DataFrame, loo: pd.DataFram
     pivot.insert(1, "queries", pivot["group"].map(counts).astype(int))
     params = "\n".join(f"- `{k}` = {v}" for k, v in sorted(manifest["params"].items()))
     cutoff = manifest["metrics"]["time_split"]["cutoff_year"]
-    return f"""# Model card: kbio-match partner matcher {manifest['version']}
+    libraries = ", ".join(f"{k} {v}" for k, v in manifest["libraries"].items())
+    return f"""# Model card: kbio-match partner matcher {manifest["version"]}
 
 ## Intended use
 {INTENDED_USE}
@@ -66,14 +68,14 @@ Parameters:
 {params}
 
 ## Data
-- Catalog: {manifest['n_partners']} Korean organisations, {manifest['n_deals']} historical deals with a
+- Catalog: {manifest["n_partners"]} Korean organisations, {manifest["n_deals"]} historical deals with a
   foreign company; every row has a public source (see `data/README.md`).
-- Training-data fingerprint (sha256 of the data files): `{manifest['data_fingerprint']}`
-- Built {manifest['created_at']} with Python {manifest['python']}, {', '.join(f'{k} {v}' for k, v in manifest['libraries'].items())}.
+- Training-data fingerprint (sha256 of the data files): `{manifest["data_fingerprint"]}`
+- Built {manifest["created_at"]} with Python {manifest["python"]}, {libraries}.
 
 ## Evaluation
 Each deal becomes an anonymous query (its asset and the partnership sought, no company name);
-its Korean partner is the relevant item among all {manifest['n_partners']} partners. Baselines run on the
+its Korean partner is the relevant item among all {manifest["n_partners"]} partners. Baselines run on the
 same queries: random, popularity (deals before the cutoff) and naive overlap (exact modality,
 area Jaccard, partnership share).
 

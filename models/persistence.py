@@ -24,15 +24,26 @@ import sklearn
 import kbio_match
 from models.matcher import PartnerMatcher
 
-__all__ = ["ArtifactError", "LoadedModel", "save_artifact", "load_artifact", "newest_manifest", "FORMAT_VERSION",
-           "file_sha256"]
+__all__ = [
+    "ArtifactError",
+    "LoadedModel",
+    "save_artifact",
+    "load_artifact",
+    "newest_manifest",
+    "FORMAT_VERSION",
+    "file_sha256",
+]
 
 FORMAT_VERSION = 1
 MANIFEST_SUFFIX = ".manifest.json"
 # Libraries whose objects live inside the pickle: a different minor version may not unpickle
 # to the same behaviour.
-PINNED = {"numpy": np.__version__, "pandas": pd.__version__, "scikit-learn": sklearn.__version__,
-          "joblib": joblib.__version__}
+PINNED = {
+    "numpy": np.__version__,
+    "pandas": pd.__version__,
+    "scikit-learn": sklearn.__version__,
+    "joblib": joblib.__version__,
+}
 
 
 class ArtifactError(ValueError):
@@ -140,8 +151,10 @@ def load_artifact(path: Path | str) -> LoadedModel:
     except (OSError, ValueError) as exc:
         raise ArtifactError(f"{manifest_path.name}: unreadable manifest ({exc.__class__.__name__})") from None
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise ArtifactError(f"{manifest_path.name}: format version {manifest.get('format_version')} "
-                            f"is not the supported {FORMAT_VERSION}")
+        raise ArtifactError(
+            f"{manifest_path.name}: format version {manifest.get('format_version')} "
+            f"is not the supported {FORMAT_VERSION}"
+        )
     for library, installed in PINNED.items():
         built = str((manifest.get("libraries") or {}).get(library, "?"))
         if _minor(built) != _minor(installed):
@@ -151,8 +164,9 @@ def load_artifact(path: Path | str) -> LoadedModel:
         raise ArtifactError(f"{manifest_path.name}: artifact file {manifest.get('artifact')!r} is missing")
     actual = file_sha256(artifact)
     if actual != manifest.get("sha256"):
-        raise ArtifactError(f"{artifact.name}: sha256 {actual[:12]}... does not match the manifest; refusing to load",
-                            kind="integrity")
+        raise ArtifactError(
+            f"{artifact.name}: sha256 {actual[:12]}... does not match the manifest; refusing to load", kind="integrity"
+        )
     model = joblib.load(artifact)
     if not isinstance(model, PartnerMatcher):
         raise ArtifactError(f"{artifact.name}: holds a {type(model).__name__}, not a PartnerMatcher", kind="integrity")

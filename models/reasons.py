@@ -45,13 +45,25 @@ DEAL_VERB = {
     "research_collaboration": "Research collaboration with",
 }
 PLURAL = {
-    "adc": "ADCs", "antibody": "antibodies", "bispecific": "bispecifics", "small_molecule": "small molecules",
-    "cell_therapy": "cell therapies", "gene_therapy": "gene therapies", "vaccine": "vaccines",
-    "biosimilar": "biosimilars", "rna": "RNA therapeutics", "oligonucleotide": "oligonucleotides",
-    "peptide": "peptides", "degrader": "protein degraders", "radiopharmaceutical": "radiopharmaceuticals",
-    "fusion_protein": "fusion proteins", "recombinant_protein": "recombinant proteins",
-    "botulinum_toxin": "botulinum toxins", "microbiome": "microbiome therapeutics",
-    "drug_delivery": "drug-delivery technology", "other": "other modalities",
+    "adc": "ADCs",
+    "antibody": "antibodies",
+    "bispecific": "bispecifics",
+    "small_molecule": "small molecules",
+    "cell_therapy": "cell therapies",
+    "gene_therapy": "gene therapies",
+    "vaccine": "vaccines",
+    "biosimilar": "biosimilars",
+    "rna": "RNA therapeutics",
+    "oligonucleotide": "oligonucleotides",
+    "peptide": "peptides",
+    "degrader": "protein degraders",
+    "radiopharmaceutical": "radiopharmaceuticals",
+    "fusion_protein": "fusion proteins",
+    "recombinant_protein": "recombinant proteins",
+    "botulinum_toxin": "botulinum toxins",
+    "microbiome": "microbiome therapeutics",
+    "drug_delivery": "drug-delivery technology",
+    "other": "other modalities",
 }
 
 
@@ -71,7 +83,9 @@ def deal_phrase(deals) -> str:
     first = deals.iloc[0]
     modalities = {m for m in deals["modality"] if m}
     what = f"{PLURAL[next(iter(modalities))]} " if len(modalities) == 1 else ""
-    verb = DEAL_VERB[first["partnership"]].format(what=what if first["partnership"] != "license_in" else (what or "assets "))
+    verb = DEAL_VERB[first["partnership"]].format(
+        what=what if first["partnership"] != "license_in" else (what or "assets ")
+    )
     years: dict[str, list[int]] = {}
     for row in deals.itertuples():
         years.setdefault(row.foreign_company, []).append(int(row.year))
@@ -93,7 +107,8 @@ def _track_reason(model: PartnerMatcher, pid: str, asset: dict | None, seeking: 
         return 2.0 * same_type + mod + row.year / 10_000
 
     ordered = deals.assign(_rel=[relevance(r) for r in deals.itertuples()]).sort_values(
-        ["_rel", "year"], ascending=False)
+        ["_rel", "year"], ascending=False
+    )
     top_type = ordered.iloc[0]["partnership"]
     return deal_phrase(ordered[ordered["partnership"] == top_type].sort_values("year", ascending=False))
 
@@ -113,8 +128,10 @@ def _gap_reason(model: PartnerMatcher, asset: dict) -> str | None:
     share = float(rows["share"].sum())
     total = int(rows["total"].iloc[0])
     label = THERAPEUTIC_AREA.labels[area]
-    return (f"{label} is among Korea's least-served areas ({share:.0%} of {total:,} national pipelines), "
-            f"so a Korean licensee gains a gap-filling asset")
+    return (
+        f"{label} is among Korea's least-served areas ({share:.0%} of {total:,} national pipelines), "
+        f"so a Korean licensee gains a gap-filling asset"
+    )
 
 
 def _highlight(partner, asset: dict | None, seeking: list[str]) -> str | None:
@@ -135,16 +152,22 @@ def explain_match(model: PartnerMatcher, row: int, match: Match, profile: dict) 
     asset = profile["assets"][match.asset_index] if match.asset_index >= 0 else None
     seeking = list(profile.get("seeking") or [])
     name = (asset or {}).get("name") or "your asset"
-    weights = dict(zip(("modality", "stage", "therapeutic", "therapeutic_gap", "cluster", "partnership",
-                        "track_record"), model.weights_, strict=True))
+    weights = dict(
+        zip(
+            ("modality", "stage", "therapeutic", "therapeutic_gap", "cluster", "partnership", "track_record"),
+            model.weights_,
+            strict=True,
+        )
+    )
     comp = match.components
     candidates: list[tuple[float, str]] = []
 
     fits = [t for t in seeking if t in (partner["partnership_types"] or [])]
     if fits:
         kind = CATEGORY.labels[partner["category"]]
-        candidates.append((weights["partnership"] * comp["partnership"],
-                           f"{kind} open to {_join([OFFERS[t] for t in fits])}"))
+        candidates.append(
+            (weights["partnership"] * comp["partnership"], f"{kind} open to {_join([OFFERS[t] for t in fits])}")
+        )
 
     track = _track_reason(model, match.partner_id, asset, seeking)
     if track:
@@ -153,19 +176,28 @@ def explain_match(model: PartnerMatcher, row: int, match: Match, profile: dict) 
     if asset and asset.get("modality") and partner["modalities"]:
         modality = asset["modality"]
         if modality in partner["modalities"]:
-            candidates.append((weights["modality"] * comp["modality"],
-                               f"Works with {PLURAL[modality]}, the modality of {name}"))
+            candidates.append(
+                (weights["modality"] * comp["modality"], f"Works with {PLURAL[modality]}, the modality of {name}")
+            )
         elif comp["modality"] > 0:
             sim = modality_similarity_matrix(0.5)[MODALITY.index(modality)]
             nearest = max(partner["modalities"], key=lambda m: sim[MODALITY.index(m)])
-            candidates.append((weights["modality"] * comp["modality"],
-                               f"Works with {PLURAL[nearest]}, related to {name}'s {MODALITY.labels[modality].lower()}"))
+            candidates.append(
+                (
+                    weights["modality"] * comp["modality"],
+                    f"Works with {PLURAL[nearest]}, related to {name}'s {MODALITY.labels[modality].lower()}",
+                )
+            )
 
     if asset and partner["therapeutic_areas"]:
         shared = [a for a in asset.get("therapeutic_areas") or [] if a in partner["therapeutic_areas"]]
         if shared:
-            candidates.append((weights["therapeutic"] * comp["therapeutic"],
-                               f"Active in {_join([_label(THERAPEUTIC_AREA, a) for a in shared])}, like {name}"))
+            candidates.append(
+                (
+                    weights["therapeutic"] * comp["therapeutic"],
+                    f"Active in {_join([_label(THERAPEUTIC_AREA, a) for a in shared])}, like {name}",
+                )
+            )
 
     if asset and comp["therapeutic_gap"] > 0 and any(t in INLICENSING_TYPES for t in seeking):
         gap = _gap_reason(model, asset)
@@ -186,9 +218,15 @@ def explain_match(model: PartnerMatcher, row: int, match: Match, profile: dict) 
 
     if asset and asset.get("stage") and partner["stages"] and comp["stage"] >= 0.75:
         stages = sorted(partner["stages"], key=STAGE.index)
-        span = STAGE.labels[stages[0]] if len(stages) == 1 else f"{STAGE.labels[stages[0]]} to {STAGE.labels[stages[-1]]}"
-        candidates.append((weights["stage"] * comp["stage"] * 0.8,
-                           f"Works from {span}, which covers {name} at {STAGE.labels[asset['stage']]}"))
+        span = (
+            STAGE.labels[stages[0]] if len(stages) == 1 else f"{STAGE.labels[stages[0]]} to {STAGE.labels[stages[-1]]}"
+        )
+        candidates.append(
+            (
+                weights["stage"] * comp["stage"] * 0.8,
+                f"Works from {span}, which covers {name} at {STAGE.labels[asset['stage']]}",
+            )
+        )
 
     candidates.sort(key=lambda c: -c[0])
     reasons = [text for _, text in candidates[: MAX_REASONS - 1]]
@@ -198,4 +236,3 @@ def explain_match(model: PartnerMatcher, row: int, match: Match, profile: dict) 
     if not reasons:
         reasons.append(str(partner["description"]).split(". ")[0].rstrip("."))
     return [r if r.endswith(".") else r + "." for r in reasons[:MAX_REASONS]]
-

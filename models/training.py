@@ -19,12 +19,20 @@ log = logging.getLogger(__name__)
 def evaluate_all(catalog: Catalog, params: dict | None = None, *, cutoff_year: int = DEFAULT_CUTOFF):
     """Time split and leave-one-out evaluations of the model and the baselines."""
     rankers = default_rankers(params)
-    return (evaluate_time_split(catalog, cutoff_year=cutoff_year, rankers=rankers),
-            evaluate_leave_one_out(catalog, rankers=rankers))
+    return (
+        evaluate_time_split(catalog, cutoff_year=cutoff_year, rankers=rankers),
+        evaluate_leave_one_out(catalog, rankers=rankers),
+    )
 
 
-def train(*, data_dir: Path | None = None, out_dir: Path, params: dict | None = None,
-          cutoff_year: int = DEFAULT_CUTOFF, notes: str = "") -> LoadedModel:
+def train(
+    *,
+    data_dir: Path | None = None,
+    out_dir: Path,
+    params: dict | None = None,
+    cutoff_year: int = DEFAULT_CUTOFF,
+    notes: str = "",
+) -> LoadedModel:
     """Fit the matcher on the whole catalog (all deals), evaluate it, and publish an artifact.
 
     The served model learns from every deal; the metrics in its manifest come from the
@@ -41,8 +49,12 @@ def train(*, data_dir: Path | None = None, out_dir: Path, params: dict | None = 
     }
     manifest_path = save_artifact(model, out_dir, metrics=metrics, notes=notes)
     loaded = load_artifact(manifest_path)
-    write_model_card(loaded, time_split.table(), loo.table(),
-                     manifest_path.with_name(manifest_path.name.replace(".manifest.json", ".MODEL_CARD.md")))
+    write_model_card(
+        loaded,
+        time_split.table(),
+        loo.table(),
+        manifest_path.with_name(manifest_path.name.replace(".manifest.json", ".MODEL_CARD.md")),
+    )
     log.info("published model %s", loaded.version)
     return loaded
 
@@ -50,10 +62,17 @@ def train(*, data_dir: Path | None = None, out_dir: Path, params: dict | None = 
 def _by_partnership(evaluation) -> dict:
     table = evaluation.table()
     table = table[~table["group"].isin(["overall", "no earlier deal"])]
-    return {group: {ranker: {"queries": int(r["queries"]), "hit@10": round(float(r["hit@10"]), 4),
-                             "mrr": round(float(r["mrr"]), 4)}
-                    for ranker, r in frame.set_index("ranker").iterrows()}
-            for group, frame in table.groupby("group")}
+    return {
+        group: {
+            ranker: {
+                "queries": int(r["queries"]),
+                "hit@10": round(float(r["hit@10"]), 4),
+                "mrr": round(float(r["mrr"]), 4),
+            }
+            for ranker, r in frame.set_index("ranker").iterrows()
+        }
+        for group, frame in table.groupby("group")
+    }
 
 
 def ensure_model(model_dir: Path, *, data_dir: Path | None = None) -> LoadedModel:

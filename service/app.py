@@ -38,8 +38,12 @@ async def lifespan(app: FastAPI):
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; settings default to the ``KBIO_*`` environment, read now (not at import)."""
     settings = settings or get_settings()
-    app = FastAPI(title="kbio-match", version=kbio_match.__version__, lifespan=lifespan,
-                  description="Ranks Korean biopharma partners for a foreign company's pipeline, with reasons.")
+    app = FastAPI(
+        title="kbio-match",
+        version=kbio_match.__version__,
+        lifespan=lifespan,
+        description="Ranks Korean biopharma partners for a foreign company's pipeline, with reasons.",
+    )
     app.state.settings = settings
     install_error_handlers(app)
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(current_tenant)])

@@ -36,7 +36,14 @@ def check_ids(field: str, values: list[str], allowed: set[str]) -> None:
     for i, value in enumerate(values):
         if value not in allowed:
             closest = difflib.get_close_matches(value, sorted(allowed), n=1, cutoff=0.0)
-            details.append({"field": f"{field}[{i}]", "value": value, "message": f"unknown cluster '{value}'",
-                            "allowed": sorted(allowed), "closest": closest[0] if closest else None})
+            details.append(
+                {
+                    "field": f"{field}[{i}]",
+                    "value": value,
+                    "message": f"unknown cluster '{value}'",
+                    "allowed": sorted(allowed),
+                    "closest": closest[0] if closest else None,
+                }
+            )
     if details:
         raise ApiError(422, "validation_error", f"{details[0]['field']}: {details[0]['message']}", details)

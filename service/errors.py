@@ -52,8 +52,11 @@ def validation_details(errors: list[dict]) -> list[dict]:
     details = []
     for err in errors:
         ctx = err.get("ctx") or {}
-        item = {"field": _field(tuple(err.get("loc", ()))), "message": err.get("msg", "invalid value"),
-                "type": err.get("type", "value_error")}
+        item = {
+            "field": _field(tuple(err.get("loc", ()))),
+            "message": err.get("msg", "invalid value"),
+            "type": err.get("type", "value_error"),
+        }
         if "input" in err and err.get("type") != "missing":
             item["value"] = _safe(err["input"])
         if "allowed" in ctx:
@@ -73,8 +76,14 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError):
         errors = list(exc.errors())
         if any(e.get("type") == "json_invalid" for e in errors):
-            return JSONResponse(error_body("malformed_json", "the request body is not valid JSON",
-                                           [{"field": "body", "message": errors[0].get("msg", "")}]), status_code=400)
+            return JSONResponse(
+                error_body(
+                    "malformed_json",
+                    "the request body is not valid JSON",
+                    [{"field": "body", "message": errors[0].get("msg", "")}],
+                ),
+                status_code=400,
+            )
         details = validation_details(errors)
         first = details[0] if details else {"field": "body", "message": "invalid"}
         message = f"{first['field']}: {first['message']}"
@@ -83,7 +92,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         status = exc.status_code
-        code = HTTPStatus(status).phrase.lower().replace(" ", "_") if status in HTTPStatus._value2member_map_ else "error"
+        code = (
+            HTTPStatus(status).phrase.lower().replace(" ", "_") if status in HTTPStatus._value2member_map_ else "error"
+        )
         message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
         if status == 404 and message == "Not Found":
             message = f"no route {request.method} {request.url.path}"

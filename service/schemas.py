@@ -24,7 +24,8 @@ def _vocab(name: str):
         except UnknownTermError as exc:
             hint = f"; closest: '{exc.closest}'" if exc.closest else ""
             raise PydanticCustomError(
-                "unknown_term", "unknown {vocabulary} '{value}'" + hint.replace("{", "{{").replace("}", "}}"),
+                "unknown_term",
+                "unknown {vocabulary} '{value}'" + hint.replace("{", "{{").replace("}", "}}"),
                 {"vocabulary": name, "value": str(value)[:100], "allowed": list(exc.allowed), "closest": exc.closest},
             ) from None
 
@@ -93,10 +94,18 @@ class Filters(BaseModel):
 
 
 class MatchRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {
-        "company": {"name": "Example Therapeutics", "country": "GB"},
-        "assets": [{"name": "EX-101", "modality": "adc", "stage": "phase1", "therapeutic_areas": ["oncology"]}],
-        "seeking": ["license_out", "manufacturing"], "preferred_clusters": [], "top_k": 10}})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "example": {
+                "company": {"name": "Example Therapeutics", "country": "GB"},
+                "assets": [{"name": "EX-101", "modality": "adc", "stage": "phase1", "therapeutic_areas": ["oncology"]}],
+                "seeking": ["license_out", "manufacturing"],
+                "preferred_clusters": [],
+                "top_k": 10,
+            }
+        },
+    )
     company: Company
     assets: Annotated[list[Asset], Field(max_length=100)] = []
     seeking: Annotated[list[Partnership], Field(min_length=1, max_length=9), AfterValidator(_unique)]
@@ -107,8 +116,12 @@ class MatchRequest(BaseModel):
     def profile(self) -> dict:
         """The normalised profile the matcher ranks (asset names default to 'asset N')."""
         assets = [a.model_dump() | {"name": a.name or f"asset {i + 1}"} for i, a in enumerate(self.assets)]
-        return {"assets": assets, "seeking": list(self.seeking), "preferred_clusters": list(self.preferred_clusters),
-                "filters": self.filters.model_dump()}
+        return {
+            "assets": assets,
+            "seeking": list(self.seeking),
+            "preferred_clusters": list(self.preferred_clusters),
+            "filters": self.filters.model_dump(),
+        }
 
 
 class BatchRequest(BaseModel):
@@ -263,8 +276,10 @@ class StoredRequestList(BaseModel):
 
 class ReloadRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    artifact: Annotated[str | None, Field(default=None, max_length=255,
-                                          description="file name of a manifest or .joblib in the model folder")] = None
+    artifact: Annotated[
+        str | None,
+        Field(default=None, max_length=255, description="file name of a manifest or .joblib in the model folder"),
+    ] = None
 
 
 class ModelInfo(BaseModel):

@@ -22,9 +22,23 @@ class CatalogView:
         model = loaded.model
         deals_by_partner: dict[str, list[dict]] = {}
         for deal in model.deals_.sort_values("year", ascending=False).to_dict("records"):
-            record = {k: _clean(deal.get(k)) for k in ("year", "foreign_company", "foreign_country", "partnership",
-                                                       "asset", "modality", "therapeutic_areas", "stage_at_deal",
-                                                       "value_usd_m", "status", "summary", "source")}
+            record = {
+                k: _clean(deal.get(k))
+                for k in (
+                    "year",
+                    "foreign_company",
+                    "foreign_country",
+                    "partnership",
+                    "asset",
+                    "modality",
+                    "therapeutic_areas",
+                    "stage_at_deal",
+                    "value_usd_m",
+                    "status",
+                    "summary",
+                    "source",
+                )
+            }
             record["therapeutic_areas"] = list(record["therapeutic_areas"] or [])
             record["year"] = int(record["year"])
             deals_by_partner.setdefault(deal["partner_id"], []).append(record)
@@ -32,8 +46,15 @@ class CatalogView:
         for row in model.partners_.to_dict("records"):
             record = {k: _clean(v) for k, v in row.items()}
             record["founded"] = int(record["founded"]) if record.get("founded") else None
-            for key in ("aliases", "modalities", "therapeutic_areas", "stages", "partnership_types", "highlights",
-                        "sources"):
+            for key in (
+                "aliases",
+                "modalities",
+                "therapeutic_areas",
+                "stages",
+                "partnership_types",
+                "highlights",
+                "sources",
+            ):
                 record[key] = list(record.get(key) or [])
             for key in ("city", "cluster", "listing", "website", "last_checked"):
                 record[key] = record.get(key) or None
@@ -46,8 +67,21 @@ class CatalogView:
                 counts[p["cluster"]] = counts.get(p["cluster"], 0) + 1
         self.clusters = []
         for row in model.clusters_.to_dict("records"):
-            record = {k: row[k] for k in ("id", "name", "province", "city", "latitude", "longitude", "specialties",
-                                          "anchor_organisations", "designations", "sources")}
+            record = {
+                k: row[k]
+                for k in (
+                    "id",
+                    "name",
+                    "province",
+                    "city",
+                    "latitude",
+                    "longitude",
+                    "specialties",
+                    "anchor_organisations",
+                    "designations",
+                    "sources",
+                )
+            }
             record["partner_count"] = counts.get(row["id"], 0)
             self.clusters.append(record)
         self.cluster_ids = {c["id"] for c in self.clusters}

@@ -37,7 +37,8 @@ metadata = MetaData()
 
 schema_version = Table("schema_version", metadata, Column("version", Integer, primary_key=True))
 match_requests = Table(
-    "match_requests", metadata,
+    "match_requests",
+    metadata,
     Column("id", String(36), primary_key=True),
     Column("tenant", String(100), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -48,7 +49,8 @@ match_requests = Table(
     Index("ix_requests_tenant_created", "tenant", "created_at"),
 )
 feedback = Table(
-    "feedback", metadata,
+    "feedback",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("request_id", String(36), ForeignKey("match_requests.id"), nullable=False, index=True),
     Column("tenant", String(100), nullable=False),
@@ -126,39 +128,79 @@ class Store:
     def save_requests(self, rows: list[dict]) -> None:
         """Store match requests (id, tenant, model_version, company, profile, results) in one transaction."""
         now = dt.datetime.now(dt.UTC)
-        values = [{"id": r["id"], "tenant": r["tenant"], "created_at": now, "model_version": r["model_version"],
-                   "company": r["company"][:200], "profile": _dumps(r["profile"]), "results": _dumps(r["results"])}
-                  for r in rows]
+        values = [
+            {
+                "id": r["id"],
+                "tenant": r["tenant"],
+                "created_at": now,
+                "model_version": r["model_version"],
+                "company": r["company"][:200],
+                "profile": _dumps(r["profile"]),
+                "results": _dumps(r["results"]),
+            }
+            for r in rows
+        ]
         self._write(lambda conn: conn.execute(insert(match_requests), values))
 
     def get_request(self, request_id: str, tenant: str) -> dict | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(match_requests).where(match_requests.c.id == request_id,
-                                                            match_requests.c.tenant == tenant)).mappings().first()
+            row = (
+                conn.execute(
+                    select(match_requests).where(match_requests.c.id == request_id, match_requests.c.tenant == tenant)
+                )
+                .mappings()
+                .first()
+            )
             if row is None:
                 return None
-            fb = conn.execute(select(feedback).where(feedback.c.request_id == request_id)
-                              .order_by(feedback.c.id)).mappings().all()
-        return {"request_id": row["id"], "created_at": _iso(row["created_at"]), "model_version": row["model_version"],
-                "profile": json.loads(row["profile"]), "matches": json.loads(row["results"]),
-                "feedback": [self._feedback_record(f) for f in fb]}
+            fb = (
+                conn.execute(select(feedback).where(feedback.c.request_id == request_id).order_by(feedback.c.id))
+                .mappings()
+                .all()
+            )
+        return {
+            "request_id": row["id"],
+            "created_at": _iso(row["created_at"]),
+            "model_version": row["model_version"],
+            "profile": json.loads(row["profile"]),
+            "matches": json.loads(row["results"]),
+            "feedback": [self._feedback_record(f) for f in fb],
+        }
 
     def list_requests(self, tenant: str, *, limit: int, offset: int) -> tuple[list[dict], int]:
         with self.engine.connect() as conn:
-            total = conn.execute(select(func.count()).select_from(match_requests)
-                                 .where(match_requests.c.tenant == tenant)).scalar_one()
+            total = conn.execute(
+                select(func.count()).select_from(match_requests).where(match_requests.c.tenant == tenant)
+            ).scalar_one()
             rows = conn.execute(
-                select(match_requests.c.id, match_requests.c.created_at, match_requests.c.model_version,
-                       match_requests.c.company, match_requests.c.results)
+                select(
+                    match_requests.c.id,
+                    match_requests.c.created_at,
+                    match_requests.c.model_version,
+                    match_requests.c.company,
+                    match_requests.c.results,
+                )
                 .where(match_requests.c.tenant == tenant)
                 .order_by(match_requests.c.created_at.desc(), match_requests.c.id.desc())
-                .limit(limit).offset(offset)).all()
-        items = [{"request_id": r.id, "created_at": _iso(r.created_at), "model_version": r.model_version,
-                  "company": r.company, "n_matches": len(json.loads(r.results))} for r in rows]
+                .limit(limit)
+                .offset(offset)
+            ).all()
+        items = [
+            {
+                "request_id": r.id,
+                "created_at": _iso(r.created_at),
+                "model_version": r.model_version,
+                "company": r.company,
+                "n_matches": len(json.loads(r.results)),
+            }
+            for r in rows
+        ]
         return items, int(total)
 
     # ----------------------------------------------------------- feedback
-    def add_feedback(self, *, request_id: str, tenant: str, partner_id: str, outcome: str, note: str | None) -> dict | None:
+    def add_feedback(
+        self, *, request_id: str, tenant: str, partner_id: str, outcome: str, note: str | None
+    ) -> dict | None:
         """Store one feedback record; None when the request is unknown to this tenant."""
         with self.engine.connect() as conn:
             owner = conn.execute(select(match_requests.c.tenant).where(match_requests.c.id == request_id)).scalar()
@@ -167,18 +209,38 @@ class Store:
         now = dt.datetime.now(dt.UTC)
 
         def write(conn):
-            result = conn.execute(insert(feedback).values(request_id=request_id, tenant=tenant, partner_id=partner_id,
-                                                          outcome=outcome, note=note, created_at=now))
+            result = conn.execute(
+                insert(feedback).values(
+                    request_id=request_id,
+                    tenant=tenant,
+                    partner_id=partner_id,
+                    outcome=outcome,
+                    note=note,
+                    created_at=now,
+                )
+            )
             return result.inserted_primary_key[0]
 
         new_id = self._write(write)
-        return {"id": int(new_id), "request_id": request_id, "partner_id": partner_id, "outcome": outcome,
-                "note": note, "created_at": _iso(now)}
+        return {
+            "id": int(new_id),
+            "request_id": request_id,
+            "partner_id": partner_id,
+            "outcome": outcome,
+            "note": note,
+            "created_at": _iso(now),
+        }
 
     @staticmethod
     def _feedback_record(row) -> dict:
-        return {"id": int(row["id"]), "request_id": row["request_id"], "partner_id": row["partner_id"],
-                "outcome": row["outcome"], "note": row["note"], "created_at": _iso(row["created_at"])}
+        return {
+            "id": int(row["id"]),
+            "request_id": row["request_id"],
+            "partner_id": row["partner_id"],
+            "outcome": row["outcome"],
+            "note": row["note"],
+            "created_at": _iso(row["created_at"]),
+        }
 
     def close(self) -> None:
         self.engine.dispose()

@@ -67,8 +67,12 @@ PROFILE = {
     "company": {"name": "Example Therapeutics", "country": "GB"},
     "assets": [
         {"name": "EX-101", "modality": "adc", "stage": "phase1", "therapeutic_areas": ["oncology"]},
-        {"name": "EX-202", "modality": "small_molecule", "stage": "phase2",
-         "therapeutic_areas": ["cardiovascular", "rare_disease"]},
+        {
+            "name": "EX-202",
+            "modality": "small_molecule",
+            "stage": "phase2",
+            "therapeutic_areas": ["cardiovascular", "rare_disease"],
+        },
     ],
     "seeking": ["license_out", "manufacturing"],
     "top_k": 10,

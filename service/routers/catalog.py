@@ -20,9 +20,20 @@ def _term(field: str, vocabulary: str, value: str | None) -> str | None:
     try:
         return normalise(vocabulary, value)
     except UnknownTermError as exc:
-        raise ApiError(422, "validation_error", f"{field}: {exc}",
-                       [{"field": field, "value": value[:100], "message": str(exc), "allowed": list(exc.allowed),
-                         "closest": exc.closest}]) from None
+        raise ApiError(
+            422,
+            "validation_error",
+            f"{field}: {exc}",
+            [
+                {
+                    "field": field,
+                    "value": value[:100],
+                    "message": str(exc),
+                    "allowed": list(exc.allowed),
+                    "closest": exc.closest,
+                }
+            ],
+        ) from None
 
 
 @router.get("/partners", response_model=PartnerList, summary="List and search catalog partners")
@@ -35,7 +46,7 @@ def list_partners(
     partnership: Annotated[str | None, Query(max_length=64)] = None,
     q: Annotated[str | None, Query(max_length=200, description="name or alias, any part")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ):
     view = served.view
     category = _term("category", "category", category)
@@ -46,7 +57,8 @@ def list_partners(
         check_ids("cluster", [cluster], view.cluster_ids)
     needle = q.casefold().strip() if q else None
     items = [
-        p for p in view.partners
+        p
+        for p in view.partners
         if (category is None or p["category"] == category)
         and (cluster is None or p["cluster"] == cluster)
         and (modality is None or modality in p["modalities"])
@@ -54,7 +66,7 @@ def list_partners(
         and (partnership is None or partnership in p["partnership_types"])
         and (not needle or needle in view.search_text[p["id"]])
     ]
-    return {"items": items[offset: offset + limit], "total": len(items)}
+    return {"items": items[offset : offset + limit], "total": len(items)}
 
 
 @router.get("/partners/{partner_id}", response_model=PartnerDetail, summary="One partner with its deals")

@@ -19,16 +19,21 @@ router = APIRouter(tags=["history"])
 def post_feedback(body: FeedbackRequest, tenant: TenantDep, served: ServedDep, store: StoreDep):
     if body.partner_id not in served.view.by_id:
         raise NotFound("partner_id", body.partner_id)
-    record = store.add_feedback(request_id=body.request_id, tenant=tenant.name, partner_id=body.partner_id,
-                                outcome=body.outcome, note=body.note)
+    record = store.add_feedback(
+        request_id=body.request_id, tenant=tenant.name, partner_id=body.partner_id, outcome=body.outcome, note=body.note
+    )
     if record is None:
         raise NotFound("request_id", body.request_id)
     return JSONResponse(record, status_code=201)
 
 
 @router.get("/requests", response_model=StoredRequestList, summary="Your stored match requests, newest first")
-def list_requests(tenant: TenantDep, store: StoreDep, limit: Annotated[int, Query(ge=1, le=100)] = 20,
-                  offset: Annotated[int, Query(ge=0)] = 0):
+def list_requests(
+    tenant: TenantDep,
+    store: StoreDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
+):
     items, total = store.list_requests(tenant.name, limit=limit, offset=offset)
     return {"items": items, "total": total}
 

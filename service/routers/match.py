@@ -30,16 +30,33 @@ def _rank(requests: list[MatchRequest], served: Served, tenant: str) -> tuple[li
         items = []
         for rank, m in enumerate(matches, start=1):
             p = served.view.by_id[m.partner_id]
-            items.append({"rank": rank,
-                          "partner": {"id": p["id"], "name": p["name"], "category": p["category"],
-                                      "cluster": p["cluster"], "city": p["city"]},
-                          "score": m.score, "components": m.components, "best_asset": m.best_asset,
-                          "reasons": m.reasons})
+            items.append(
+                {
+                    "rank": rank,
+                    "partner": {
+                        "id": p["id"],
+                        "name": p["name"],
+                        "category": p["category"],
+                        "cluster": p["cluster"],
+                        "city": p["city"],
+                    },
+                    "score": m.score,
+                    "components": m.components,
+                    "best_asset": m.best_asset,
+                    "reasons": m.reasons,
+                }
+            )
         responses.append({"request_id": request_id, "model_version": served.loaded.version, "matches": items})
-        rows.append({"id": request_id, "tenant": tenant, "model_version": served.loaded.version,
-                     "company": request.company.name, "profile": request.model_dump(mode="json"),
-                     "results": [{"rank": i["rank"], "partner_id": i["partner"]["id"], "score": i["score"]}
-                                 for i in items]})
+        rows.append(
+            {
+                "id": request_id,
+                "tenant": tenant,
+                "model_version": served.loaded.version,
+                "company": request.company.name,
+                "profile": request.model_dump(mode="json"),
+                "results": [{"rank": i["rank"], "partner_id": i["partner"]["id"], "score": i["score"]} for i in items],
+            }
+        )
     return responses, rows
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Request
 
@@ -20,19 +21,35 @@ log = logging.getLogger(__name__)
 @router.get("/model", response_model=ModelInfo, summary="Version, training data and metrics of the served model")
 def model_info(served: ServedDep):
     m = served.loaded.manifest
-    return {k: m[k] for k in ("version", "created_at", "data_fingerprint", "metrics", "params", "libraries",
-                              "n_partners", "n_deals")}
+    return {
+        k: m[k]
+        for k in (
+            "version",
+            "created_at",
+            "data_fingerprint",
+            "metrics",
+            "params",
+            "libraries",
+            "n_partners",
+            "n_deals",
+        )
+    }
 
 
 @router.post("/model/reload", response_model=ReloadResponse, summary="Verify and swap in a model artifact (admin)")
-def reload_model(request: Request, tenant: AdminDep, state: ModelStateDep,
-                 body: ReloadRequest | None = Body(default=None)):
+def reload_model(
+    request: Request, tenant: AdminDep, state: ModelStateDep, body: Annotated[ReloadRequest | None, Body()] = None
+):
     model_dir = Path(request.app.state.settings.model_dir)
     if body and body.artifact:
         name = body.artifact
         if Path(name).name != name or name.startswith("."):
-            raise ApiError(422, "validation_error", "artifact: give a file name inside the model folder",
-                           [{"field": "artifact", "value": name[:100], "message": "not a plain file name"}])
+            raise ApiError(
+                422,
+                "validation_error",
+                "artifact: give a file name inside the model folder",
+                [{"field": "artifact", "value": name[:100], "message": "not a plain file name"}],
+            )
         target = model_dir / name
     else:
         target = newest_manifest(model_dir)

@@ -10,11 +10,30 @@ from features.validation import organisation_key, validate_data_dir
 from kbio_match import paths
 
 SEED_ORGANISATIONS = [  # Korean organisations named in shared/seeds (see data/README.md for KOBIS)
-    "Samsung Biologics", "Samsung Bioepis", "Celltrion", "Medipost", "CHA Biotech", "Alteogen",
-    "LigaChem Biosciences", "Orum Therapeutics", "ABL Bio", "Hanmi Pharmaceutical", "Daewoong Pharmaceutical",
-    "Yuhan", "Dong-A ST", "GC Biopharma", "Lotte Biologics", "International Vaccine Institute",
-    "Prestige Biologics", "SK bioscience", "GenEdit", "Vaxcell-Bio", "CarBio Therapeutics", "CEfO Bio",
-    "Korea Venture Investment Corp", "Korea Drug Development Fund",
+    "Samsung Biologics",
+    "Samsung Bioepis",
+    "Celltrion",
+    "Medipost",
+    "CHA Biotech",
+    "Alteogen",
+    "LigaChem Biosciences",
+    "Orum Therapeutics",
+    "ABL Bio",
+    "Hanmi Pharmaceutical",
+    "Daewoong Pharmaceutical",
+    "Yuhan",
+    "Dong-A ST",
+    "GC Biopharma",
+    "Lotte Biologics",
+    "International Vaccine Institute",
+    "Prestige Biologics",
+    "SK bioscience",
+    "GenEdit",
+    "Vaxcell-Bio",
+    "CarBio Therapeutics",
+    "CEfO Bio",
+    "Korea Venture Investment Corp",
+    "Korea Drug Development Fund",
 ]
 
 
@@ -108,8 +127,9 @@ def test_validate_data_command_exits_non_zero_on_bad_data(tmp_path):
 
     data = tmp_path / "data"
     shutil.copytree(paths.data_dir(), data)
-    (data / "deals.csv").write_text((data / "deals.csv").read_text(encoding="utf-8").replace(",license_in,", ",licence,", 1),
-                                    encoding="utf-8")
+    (data / "deals.csv").write_text(
+        (data / "deals.csv").read_text(encoding="utf-8").replace(",license_in,", ",licence,", 1), encoding="utf-8"
+    )
     result = CliRunner().invoke(app, ["validate-data", str(data)])
     assert result.exit_code == 1
     assert "deals.csv:" in result.output and "unknown partnership 'licence'" in result.output

@@ -8,13 +8,24 @@ from features.taxonomy import MODALITY, UnknownTermError, modality_similarity_ma
 @pytest.mark.parametrize(
     ("vocabulary", "value", "expected"),
     [
-        ("modality", "mAb", "antibody"), ("modality", "monoclonal antibody", "antibody"), ("modality", "ADC", "adc"),
-        ("modality", "CAR-T", "cell_therapy"), ("modality", "siRNA", "rna"), ("modality", "mRNA", "rna"),
-        ("modality", "ASO", "oligonucleotide"), ("modality", "Small Molecule", "small_molecule"),
-        ("stage", "Phase II", "phase2"), ("stage", "Ph2", "phase2"), ("stage", "phase 2", "phase2"),
-        ("stage", "PHASE3", "phase3"), ("partnership", "CDMO", "manufacturing"), ("partnership", "CMO", "manufacturing"),
-        ("partnership", "co-development", "co_development"), ("therapeutic_area", "NSCLC", "oncology"),
-        ("therapeutic_area", "Cardiovascular", "cardiovascular"), ("category", "CRO", "cro"),
+        ("modality", "mAb", "antibody"),
+        ("modality", "monoclonal antibody", "antibody"),
+        ("modality", "ADC", "adc"),
+        ("modality", "CAR-T", "cell_therapy"),
+        ("modality", "siRNA", "rna"),
+        ("modality", "mRNA", "rna"),
+        ("modality", "ASO", "oligonucleotide"),
+        ("modality", "Small Molecule", "small_molecule"),
+        ("stage", "Phase II", "phase2"),
+        ("stage", "Ph2", "phase2"),
+        ("stage", "phase 2", "phase2"),
+        ("stage", "PHASE3", "phase3"),
+        ("partnership", "CDMO", "manufacturing"),
+        ("partnership", "CMO", "manufacturing"),
+        ("partnership", "co-development", "co_development"),
+        ("therapeutic_area", "NSCLC", "oncology"),
+        ("therapeutic_area", "Cardiovascular", "cardiovascular"),
+        ("category", "CRO", "cro"),
     ],
 )
 def test_normalise_maps_free_input_to_ids(vocabulary, value, expected):
@@ -51,5 +62,6 @@ def test_modality_hierarchy_is_partial_and_symmetric():
 
 
 def test_stage_order():
-    assert [stage_rank(s) for s in ("discovery", "preclinical", "phase1", "phase2", "phase3", "filed", "approved")] \
-        == list(range(7))
+    assert [
+        stage_rank(s) for s in ("discovery", "preclinical", "phase1", "phase2", "phase3", "filed", "approved")
+    ] == list(range(7))

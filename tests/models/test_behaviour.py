@@ -18,13 +18,27 @@ def scores(model, profile):
     return dict(zip(model.partner_ids_, model.decision_scores([profile])[0], strict=True))
 
 
-CV = {"assets": [{"name": "CV-1", "modality": "small_molecule", "stage": "phase3",
-                  "therapeutic_areas": ["cardiovascular"]}], "seeking": ["license_out"]}
+CV = {
+    "assets": [
+        {"name": "CV-1", "modality": "small_molecule", "stage": "phase3", "therapeutic_areas": ["cardiovascular"]}
+    ],
+    "seeking": ["license_out"],
+}
 
 
 def test_company_name_and_area_order_change_nothing(client):
-    body = {"company": {"name": "Alpha Bio"}, "assets": [{"name": "A", "modality": "antibody", "stage": "phase2",
-            "therapeutic_areas": ["oncology", "immunology", "rare_disease"]}], "seeking": ["license_out", "co_development"]}
+    body = {
+        "company": {"name": "Alpha Bio"},
+        "assets": [
+            {
+                "name": "A",
+                "modality": "antibody",
+                "stage": "phase2",
+                "therapeutic_areas": ["oncology", "immunology", "rare_disease"],
+            }
+        ],
+        "seeking": ["license_out", "co_development"],
+    }
     first = client.post("/v1/match", json=body).json()["matches"]
     body["company"]["name"] = "Omega Pharma Holdings GmbH"
     body["assets"][0]["therapeutic_areas"].reverse()
@@ -33,16 +47,23 @@ def test_company_name_and_area_order_change_nothing(client):
 
 
 def test_asset_order_changes_nothing(model):
-    two = {"assets": [CV["assets"][0], {"name": "ONC", "modality": "adc", "stage": "phase1",
-                                         "therapeutic_areas": ["oncology"]}], "seeking": ["license_out"]}
+    two = {
+        "assets": [
+            CV["assets"][0],
+            {"name": "ONC", "modality": "adc", "stage": "phase1", "therapeutic_areas": ["oncology"]},
+        ],
+        "seeking": ["license_out"],
+    }
     swapped = dict(two, assets=list(reversed(two["assets"])))
     assert np.allclose(model.decision_scores([two]), model.decision_scores([swapped]))
 
 
 def test_adding_a_modality_the_partner_works_with_raises_it(catalog):
     target = "handok"
-    profile = {"assets": [{"name": "R", "modality": "rna", "stage": "phase1", "therapeutic_areas": ["oncology"]}],
-               "seeking": ["license_out"]}
+    profile = {
+        "assets": [{"name": "R", "modality": "rna", "stage": "phase1", "therapeutic_areas": ["oncology"]}],
+        "seeking": ["license_out"],
+    }
     partners = catalog.partners.copy()
     row = partners.index[partners["id"] == target][0]
     assert "rna" not in partners.at[row, "modalities"]
@@ -61,10 +82,13 @@ def test_manufacturing_only_profile_puts_cdmos_on_top(model, catalog):
 def test_cardiovascular_licensee_search_ranks_gap_aware_in_licensors_above_oncology_only_biotechs(model, catalog):
     partners = catalog.partners
     s = scores(model, CV)
-    in_licensors = partners[partners["partnership_types"].map(lambda t: "license_out" in t)
-                            & partners["therapeutic_areas"].map(lambda a: "cardiovascular" in a)]["id"]
-    oncology_only = partners[(partners["category"] == "biotech")
-                             & partners["therapeutic_areas"].map(lambda a: list(a) == ["oncology"])]["id"]
+    in_licensors = partners[
+        partners["partnership_types"].map(lambda t: "license_out" in t)
+        & partners["therapeutic_areas"].map(lambda a: "cardiovascular" in a)
+    ]["id"]
+    oncology_only = partners[
+        (partners["category"] == "biotech") & partners["therapeutic_areas"].map(lambda a: list(a) == ["oncology"])
+    ]["id"]
     assert len(in_licensors) >= 5 and len(oncology_only) >= 5
     assert min(s[p] for p in in_licensors) > max(s[p] for p in oncology_only)
     top = ids(model, CV, k=10)
@@ -78,22 +102,32 @@ def test_gap_weights_prefer_under_served_areas(model):
         assert weights[area] > weights["neurology"] > weights["oncology"]
     # the same asset, crowded area vs under-served area: a gap-aware in-licensor's gap component rises
     cv = model.rank([CV], 1, explain=False)[0][0]
-    onc = model.rank([{"assets": [dict(CV["assets"][0], therapeutic_areas=["oncology"])], "seeking": ["license_out"]}],
-                     1, explain=False)[0][0]
+    onc = model.rank(
+        [{"assets": [dict(CV["assets"][0], therapeutic_areas=["oncology"])], "seeking": ["license_out"]}],
+        1,
+        explain=False,
+    )[0][0]
     assert cv.components["therapeutic_gap"] > onc.components["therapeutic_gap"] == 0.0
 
 
 def test_filters_and_exclusions(model, catalog):
-    profile = {"assets": [], "seeking": ["clinical_services"], "filters": {"categories": ["hospital"],
-               "exclude_partner_ids": ["samsung-medical-center"]}}
+    profile = {
+        "assets": [],
+        "seeking": ["clinical_services"],
+        "filters": {"categories": ["hospital"], "exclude_partner_ids": ["samsung-medical-center"]},
+    }
     top = ids(model, profile, k=20)
     categories = catalog.partners.set_index("id").loc[top, "category"]
     assert (categories == "hospital").all() and "samsung-medical-center" not in top
 
 
 def test_preferred_cluster_raises_partners_there(model):
-    base = {"assets": [{"name": "C", "modality": "cell_therapy", "stage": "preclinical",
-                        "therapeutic_areas": ["musculoskeletal"]}], "seeking": ["co_development"]}
+    base = {
+        "assets": [
+            {"name": "C", "modality": "cell_therapy", "stage": "preclinical", "therapeutic_areas": ["musculoskeletal"]}
+        ],
+        "seeking": ["co_development"],
+    }
     before = scores(model, base)
     after = scores(model, dict(base, preferred_clusters=["osong"]))
     in_osong = model.partners_[model.partners_["cluster"] == "osong"]["id"]
@@ -125,9 +159,17 @@ def test_reasons_are_specific_to_each_pair(model):
 
 
 def test_batch_equals_one_by_one(model):
-    profiles = [CV, {"assets": [], "seeking": ["manufacturing"]},
-                {"assets": [{"name": "X", "modality": "vaccine", "stage": "phase2", "therapeutic_areas": ["infectious_disease"]}],
-                 "seeking": ["manufacturing", "co_development"], "preferred_clusters": ["andong"]}]
+    profiles = [
+        CV,
+        {"assets": [], "seeking": ["manufacturing"]},
+        {
+            "assets": [
+                {"name": "X", "modality": "vaccine", "stage": "phase2", "therapeutic_areas": ["infectious_disease"]}
+            ],
+            "seeking": ["manufacturing", "co_development"],
+            "preferred_clusters": ["andong"],
+        },
+    ]
     batch = model.rank(profiles, 10, explain=False)
     for profile, matches in zip(profiles, batch, strict=True):
         single = model.rank([profile], 10, explain=False)[0]

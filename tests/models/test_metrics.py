@@ -12,8 +12,10 @@ from models.metrics import hit_at_k, mrr, ndcg_at_k
 
 def frames(true_pairs, ranked):
     true = pd.DataFrame(true_pairs, columns=["query", "item"])
-    pred = pd.DataFrame([(q, item, r) for q, items in ranked.items() for r, item in enumerate(items, start=1)],
-                        columns=["query", "item", "rank"])
+    pred = pd.DataFrame(
+        [(q, item, r) for q, items in ranked.items() for r, item in enumerate(items, start=1)],
+        columns=["query", "item", "rank"],
+    )
     return true, pred
 
 

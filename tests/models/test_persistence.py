@@ -7,13 +7,15 @@ import json
 import numpy as np
 import pytest
 
-from models.persistence import ArtifactError, FORMAT_VERSION, load_artifact, newest_manifest
+from models.persistence import FORMAT_VERSION, ArtifactError, load_artifact, newest_manifest
 
 
 def test_round_trip_gives_identical_rankings(trained_dir, model):
     loaded = load_artifact(newest_manifest(trained_dir))
-    profile = {"assets": [{"name": "A", "modality": "adc", "stage": "phase1", "therapeutic_areas": ["oncology"]}],
-               "seeking": ["license_out", "manufacturing"]}
+    profile = {
+        "assets": [{"name": "A", "modality": "adc", "stage": "phase1", "therapeutic_areas": ["oncology"]}],
+        "seeking": ["license_out", "manufacturing"],
+    }
     assert np.allclose(loaded.model.decision_scores([profile]), model.decision_scores([profile]))
 
 

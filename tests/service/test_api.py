@@ -13,8 +13,12 @@ COMPONENTS = {"modality", "stage", "therapeutic", "therapeutic_gap", "cluster", 
 
 def is_error(body: dict) -> bool:
     error = body.get("error")
-    return isinstance(error, dict) and isinstance(error.get("code"), str) and isinstance(error.get("message"), str) \
+    return (
+        isinstance(error, dict)
+        and isinstance(error.get("code"), str)
+        and isinstance(error.get("message"), str)
         and isinstance(error.get("details"), list)
+    )
 
 
 def test_match_answer_follows_the_contract(client):
@@ -33,13 +37,18 @@ def test_match_answer_follows_the_contract(client):
 
 
 def test_no_asset_profile_has_null_best_asset(client):
-    body = client.post("/v1/match", json={"company": {"name": "Buyer"}, "seeking": ["manufacturing"], "top_k": 3}).json()
+    body = client.post(
+        "/v1/match", json={"company": {"name": "Buyer"}, "seeking": ["manufacturing"], "top_k": 3}
+    ).json()
     assert len(body["matches"]) == 3 and all(m["best_asset"] is None for m in body["matches"])
 
 
 def test_synonyms_are_normalised(client):
-    body = {"company": {"name": "S"}, "assets": [{"name": "S", "modality": "mAb", "stage": "Phase II",
-            "therapeutic_areas": ["NSCLC"]}], "seeking": ["CDMO"]}
+    body = {
+        "company": {"name": "S"},
+        "assets": [{"name": "S", "modality": "mAb", "stage": "Phase II", "therapeutic_areas": ["NSCLC"]}],
+        "seeking": ["CDMO"],
+    }
     assert client.post("/v1/match", json=body).status_code == 200
 
 
@@ -59,9 +68,13 @@ def mutated(fn):
         ("empty company name", lambda p: p["company"].update(name=""), "company.name"),
         ("blank company name", lambda p: p["company"].update(name="   "), "company.name"),
         ("unknown stage", lambda p: p["assets"][0].update(stage="phase9"), "assets[0].stage"),
-        ("six areas", lambda p: p["assets"][0].update(therapeutic_areas=["oncology", "immunology", "neurology",
-                                                                             "metabolic", "renal", "hematology"]),
-         "assets[0].therapeutic_areas"),
+        (
+            "six areas",
+            lambda p: p["assets"][0].update(
+                therapeutic_areas=["oncology", "immunology", "neurology", "metabolic", "renal", "hematology"]
+            ),
+            "assets[0].therapeutic_areas",
+        ),
         ("no areas", lambda p: p["assets"][0].update(therapeutic_areas=[]), "assets[0].therapeutic_areas"),
         ("unknown seeking", lambda p: p.update(seeking=["world_domination"]), "seeking[0]"),
         ("bad country", lambda p: p["company"].update(country="Narnia"), "company.country"),
@@ -120,7 +133,11 @@ def test_routing_errors_are_json(client):
 
 
 def test_batch_returns_results_in_order(client):
-    profiles = [PROFILE, {**PROFILE, "top_k": 3}, {"company": {"name": "B"}, "seeking": ["clinical_services"], "top_k": 2}]
+    profiles = [
+        PROFILE,
+        {**PROFILE, "top_k": 3},
+        {"company": {"name": "B"}, "seeking": ["clinical_services"], "top_k": 2},
+    ]
     body = client.post("/v1/match/batch", json={"profiles": profiles}).json()
     assert [len(r["matches"]) for r in body["results"]] == [10, 3, 2]
     assert len({r["request_id"] for r in body["results"]}) == 3
@@ -172,8 +189,10 @@ def test_clusters_taxonomy_model_and_health(client):
 def test_feedback_round_trip_and_errors(client):
     match = client.post("/v1/match", json=PROFILE).json()
     request_id, partner_id = match["request_id"], match["matches"][0]["partner"]["id"]
-    created = client.post("/v1/feedback", json={"request_id": request_id, "partner_id": partner_id,
-                                                 "outcome": "contacted", "note": "met at BIO-Europe"})
+    created = client.post(
+        "/v1/feedback",
+        json={"request_id": request_id, "partner_id": partner_id, "outcome": "contacted", "note": "met at BIO-Europe"},
+    )
     assert created.status_code == 201 and created.json()["note"] == "met at BIO-Europe"
     stored = client.get(f"/v1/requests/{request_id}").json()
     assert stored["profile"]["company"]["name"] == "Example Therapeutics"
@@ -181,13 +200,18 @@ def test_feedback_round_trip_and_errors(client):
     assert stored["feedback"] == [created.json()]
     listing = client.get("/v1/requests").json()
     assert listing["items"][0]["request_id"] == request_id and listing["total"] >= 1
-    bad_outcome = client.post("/v1/feedback", json={"request_id": request_id, "partner_id": partner_id, "outcome": "maybe"})
+    bad_outcome = client.post(
+        "/v1/feedback", json={"request_id": request_id, "partner_id": partner_id, "outcome": "maybe"}
+    )
     assert bad_outcome.status_code == 422
-    unknown_request = client.post("/v1/feedback", json={"request_id": "00000000-0000-0000-0000-000000000000",
-                                                         "partner_id": partner_id, "outcome": "relevant"})
+    unknown_request = client.post(
+        "/v1/feedback",
+        json={"request_id": "00000000-0000-0000-0000-000000000000", "partner_id": partner_id, "outcome": "relevant"},
+    )
     assert unknown_request.status_code == 404 and is_error(unknown_request.json())
-    unknown_partner = client.post("/v1/feedback", json={"request_id": request_id, "partner_id": "nobody",
-                                                         "outcome": "relevant"})
+    unknown_partner = client.post(
+        "/v1/feedback", json={"request_id": request_id, "partner_id": "nobody", "outcome": "relevant"}
+    )
     assert unknown_partner.status_code == 404
     assert client.get("/v1/requests/00000000-0000-0000-0000-000000000000").status_code == 404
 
@@ -196,3 +220,9 @@ def test_requests_are_listed_newest_first(client):
     ids = [client.post("/v1/match", json={**PROFILE, "top_k": 1}).json()["request_id"] for _ in range(3)]
     listed = [r["request_id"] for r in client.get("/v1/requests", params={"limit": 3}).json()["items"]]
     assert listed == list(reversed(ids))
+
+
+def test_huge_offsets_are_422_not_overflow(client):
+    assert client.get("/v1/requests", params={"offset": 10**30}).status_code == 422
+    assert client.get("/v1/partners", params={"offset": 10**30}).status_code == 422
+    assert client.get("/v1/requests", params={"offset": 10**6}).json()["items"] == []

@@ -13,8 +13,15 @@ def test_concurrent_feedback_writes_are_all_readable(client):
     partners = [m["partner"]["id"] for m in match["matches"]]
 
     def give(i):
-        return client.post("/v1/feedback", json={"request_id": request_id, "partner_id": partners[i % len(partners)],
-                                                  "outcome": "relevant", "note": f"n{i}"})
+        return client.post(
+            "/v1/feedback",
+            json={
+                "request_id": request_id,
+                "partner_id": partners[i % len(partners)],
+                "outcome": "relevant",
+                "note": f"n{i}",
+            },
+        )
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         responses = list(pool.map(give, range(200)))
@@ -25,8 +32,9 @@ def test_concurrent_feedback_writes_are_all_readable(client):
 
 def test_concurrent_matches_are_all_stored(client):
     with ThreadPoolExecutor(max_workers=8) as pool:
-        ids = list(pool.map(lambda _: client.post("/v1/match", json={**PROFILE, "top_k": 2}).json()["request_id"],
-                            range(60)))
+        ids = list(
+            pool.map(lambda _: client.post("/v1/match", json={**PROFILE, "top_k": 2}).json()["request_id"], range(60))
+        )
     assert client.get("/v1/requests", params={"limit": 100}).json()["total"] == 60
     assert all(client.get(f"/v1/requests/{i}").status_code == 200 for i in ids)
 
@@ -35,8 +43,9 @@ def test_stored_data_survives_a_restart(model_dir, tmp_path):
     db = tmp_path / "restart.sqlite3"
     with make_client(model_dir, db) as first:
         request_id = first.post("/v1/match", json=PROFILE).json()["request_id"]
-        first.post("/v1/feedback", json={"request_id": request_id, "partner_id": "samsung-biologics",
-                                         "outcome": "deal"})
+        first.post(
+            "/v1/feedback", json={"request_id": request_id, "partner_id": "samsung-biologics", "outcome": "deal"}
+        )
     with make_client(model_dir, db) as second:
         stored = second.get(f"/v1/requests/{request_id}").json()
         assert stored["feedback"][0]["outcome"] == "deal"

@@ -37,8 +37,11 @@ def test_tenants_cannot_see_or_touch_each_others_requests(keyed):
     request_id, partner = acme["request_id"], acme["matches"][0]["partner"]["id"]
     assert keyed.get(f"/v1/requests/{request_id}", headers=as_("key-beta")).status_code == 404
     assert keyed.get("/v1/requests", headers=as_("key-beta")).json()["total"] == 0
-    stolen = keyed.post("/v1/feedback", headers=as_("key-beta"),
-                        json={"request_id": request_id, "partner_id": partner, "outcome": "relevant"})
+    stolen = keyed.post(
+        "/v1/feedback",
+        headers=as_("key-beta"),
+        json={"request_id": request_id, "partner_id": partner, "outcome": "relevant"},
+    )
     assert stolen.status_code == 404
     assert keyed.get(f"/v1/requests/{request_id}", headers=as_("key-acme")).json()["feedback"] == []
     assert keyed.get("/v1/requests", headers=as_("key-acme")).json()["total"] == 1
