@@ -375,7 +375,7 @@ class PartnershipEncoder(_GroupEncoder):
             seek[PARTNERSHIP.index(t)] = 1.0
         return np.tile(seek, (len(assets), 1))
 
-    def need(self, assets: pd.DataFrame, profile: dict) -> np.ndarray:
+    def need(self, assets, profile: dict) -> np.ndarray:
         """Per asset, ``STAGE_NEED[t][stage]`` for every sought type ``t`` (0 elsewhere)."""
         seek = self._query_block(assets, profile)
         out = np.zeros_like(seek)

@@ -19,12 +19,12 @@ from features.encoders import (
     TrackRecordEncoder,
 )
 
-__all__ = ["PartnerFeatures", "QueryBatch", "assets_frame", "GROUPS", "QUERY_KINDS"]
+__all__ = ["PartnerFeatures", "QueryBatch", "assets_frame", "GROUPS", "QUERY_KINDS", "BLOCK_OF_KIND"]
 
 GROUPS = ("modality", "stage", "therapeutic", "therapeutic_gap", "cluster", "partnership", "track_record")
 # The query columns built per asset; "seek" and "need" both read the partnership block.
 QUERY_KINDS = ("modality", "stage", "therapeutic", "therapeutic_gap", "cluster", "seek", "need", "track_record")
-_BLOCK_OF_KIND = {k: ("partnership" if k in ("seek", "need") else k) for k in QUERY_KINDS}
+BLOCK_OF_KIND = {k: ("partnership" if k in ("seek", "need") else k) for k in QUERY_KINDS}
 
 
 def assets_frame(profile: dict) -> pd.DataFrame:
@@ -40,15 +40,37 @@ def assets_frame(profile: dict) -> pd.DataFrame:
     )
 
 
+class AssetColumns:
+    """The columns of ``assets_frame`` without pandas: the per-request hot path builds many."""
+
+    def __init__(self, assets: list[dict]):
+        self._columns = {
+            "name": [a.get("name") for a in assets],
+            "modality": [a.get("modality") for a in assets],
+            "stage": [a.get("stage") for a in assets],
+            "therapeutic_areas": [list(a.get("therapeutic_areas") or []) for a in assets],
+        }
+        self._n = len(assets)
+
+    def __getitem__(self, column: str) -> list:
+        return self._columns[column]
+
+    def __len__(self) -> int:
+        return self._n
+
+
+_PLACEHOLDER = [{"name": None, "modality": None, "stage": None, "therapeutic_areas": []}]
+
+
 @dataclass(frozen=True)
 class QueryBatch:
-    """Query columns for a batch of profiles.
+    """Query columns for a batch of profiles, one matrix per query kind.
 
-    ``matrix`` has shape (n_features, n_kinds * n_rows); column ``r * n_kinds + k`` is query kind
-    ``k`` of row ``r``. A row is one asset, or the whole profile when it has no assets.
+    ``by_kind[k]`` has shape (width of the block kind ``k`` reads, n_rows). A row is one asset,
+    or the whole profile when it has no assets.
     """
 
-    matrix: np.ndarray
+    by_kind: dict[str, np.ndarray]
     row_profile: np.ndarray  # profile index of each row
     row_asset: np.ndarray  # asset index within its profile, -1 for a no-asset profile
     n_seeking: np.ndarray  # number of partnership types sought, per row
@@ -147,30 +169,39 @@ class PartnerFeatures(TransformerMixin, BaseEstimator):
     def query(self, profiles: list[dict]) -> QueryBatch:
         """Query columns for every asset of every profile (see ``QueryBatch``)."""
         check_is_fitted(self, "encoders_")
-        columns, row_profile, row_asset, n_seeking = [], [], [], []
+        per_kind: dict[str, list[np.ndarray]] = {k: [] for k in QUERY_KINDS}
+        row_profile, row_asset, n_seeking = [], [], []
+        encoders = self.encoders_
         for p_index, profile in enumerate(profiles):
-            assets = assets_frame(profile)
-            placeholder = assets.empty
+            placeholder = not profile.get("assets")
+            assets = AssetColumns(_PLACEHOLDER if placeholder else profile["assets"])
+            # encoders' _query_block take any column container; their pandas `query` wraps the same code
+            blocks = {g: encoders[g]._query_block(assets, profile) for g in GROUPS if g != "partnership"}
+            blocks["seek"] = encoders["partnership"]._query_block(assets, profile)
+            blocks["need"] = encoders["partnership"].need(assets, profile)
             if placeholder:
-                assets = pd.DataFrame({"name": [None], "modality": [None], "stage": [None], "therapeutic_areas": [[]]})
-            blocks = {
-                g: self.encoders_[g].query(assets, profile).to_numpy(np.float32) for g in GROUPS if g != "partnership"
-            }
-            blocks["seek"] = self.encoders_["partnership"].query(assets, profile).to_numpy(np.float32)
-            blocks["need"] = self.encoders_["partnership"].need(assets, profile)
-            for r in range(len(assets)):
-                for kind in QUERY_KINDS:
-                    col = np.zeros(self.n_features_out_, dtype=np.float32)
-                    if not (placeholder and kind in ("modality", "stage", "therapeutic", "therapeutic_gap")):
-                        col[self.slices_[_BLOCK_OF_KIND[kind]]] = blocks[kind][r]
-                    columns.append(col)
-                row_profile.append(p_index)
-                row_asset.append(-1 if placeholder else r)
-                n_seeking.append(max(1, len(profile.get("seeking") or ())))
-        matrix = np.stack(columns, axis=1) if columns else np.zeros((self.n_features_out_, 0), np.float32)
-        return QueryBatch(
-            np.ascontiguousarray(matrix),
-            np.array(row_profile),
-            np.array(row_asset),
-            np.array(n_seeking, dtype=np.float32),
-        )
+                for kind in ("modality", "stage", "therapeutic", "therapeutic_gap"):
+                    blocks[kind] = np.zeros_like(blocks[kind])
+            for kind in QUERY_KINDS:
+                per_kind[kind].append(np.asarray(blocks[kind], dtype=np.float32))
+            row_profile.extend([p_index] * len(assets))
+            row_asset.extend([-1] if placeholder else range(len(assets)))
+            n_seeking.extend([max(1, len(profile.get("seeking") or ()))] * len(assets))
+        by_kind = {}
+        for kind in QUERY_KINDS:
+            width = self.slices_[BLOCK_OF_KIND[kind]].stop - self.slices_[BLOCK_OF_KIND[kind]].start
+            rows = per_kind[kind]
+            by_kind[kind] = np.ascontiguousarray(np.concatenate(rows).T) if rows else np.zeros((width, 0), np.float32)
+        return QueryBatch(by_kind, np.array(row_profile, dtype=int), np.array(row_asset, dtype=int),
+                          np.array(n_seeking, dtype=np.float32))
+
+    def blocks(self, matrix: np.ndarray) -> dict[str, np.ndarray]:
+        """The partner matrix split into contiguous arrays: one per group, plus ``linear``.
+
+        ``linear`` spans the groups whose similarity is a plain dot product (modality, stage,
+        therapeutic, therapeutic_gap, cluster: adjacent in GROUPS order), so their weighted sum
+        is one matrix product.
+        """
+        out = {g: np.ascontiguousarray(matrix[:, self.slices_[g]]) for g in GROUPS}
+        out["linear"] = np.ascontiguousarray(matrix[:, : self.slices_["cluster"].stop])
+        return out

@@ -78,17 +78,17 @@ def _label(vocab, term: str) -> str:
     return vocab.labels[term].split(" (")[0].lower() if vocab is not MODALITY else PLURAL.get(term, term)
 
 
-def deal_phrase(deals) -> str:
-    """One sentence from a partner's deals of one partnership type (newest first, 2 at most)."""
-    first = deals.iloc[0]
-    modalities = {m for m in deals["modality"] if m}
+def deal_phrase(deals: list[dict]) -> str:
+    """One sentence from a partner's deals of one partnership type (newest first)."""
+    first = deals[0]
+    modalities = {d["modality"] for d in deals if d["modality"]}
     what = f"{PLURAL[next(iter(modalities))]} " if len(modalities) == 1 else ""
-    verb = DEAL_VERB[first["partnership"]].format(
-        what=what if first["partnership"] != "license_in" else (what or "assets ")
-    )
+    if first["partnership"] == "license_in":
+        what = what or "assets "
+    verb = DEAL_VERB[first["partnership"]].format(what=what)
     years: dict[str, list[int]] = {}
-    for row in deals.itertuples():
-        years.setdefault(row.foreign_company, []).append(int(row.year))
+    for deal in deals:
+        years.setdefault(deal["foreign_company"], []).append(deal["year"])
     names = [f"{company} ({', '.join(str(y) for y in sorted(set(ys)))})" for company, ys in list(years.items())[:2]]
     more = f", {len(deals)} deals of this kind in all" if len(years) > 2 else ""
     return f"{verb} {_join(names)}{more}"
@@ -96,21 +96,17 @@ def deal_phrase(deals) -> str:
 
 def _track_reason(model: PartnerMatcher, pid: str, asset: dict | None, seeking: list[str]) -> str | None:
     deals = model.deals_by_partner_.get(pid)
-    if deals is None or deals.empty:
+    if not deals:
         return None
     sim = modality_similarity_matrix(0.5)
     modality = (asset or {}).get("modality")
 
-    def relevance(row) -> float:
-        same_type = row.partnership in seeking
-        mod = sim[MODALITY.index(modality), MODALITY.index(row.modality)] if modality and row.modality else 0.0
-        return 2.0 * same_type + mod + row.year / 10_000
+    def relevance(deal: dict) -> tuple:
+        mod = sim[MODALITY.index(modality), MODALITY.index(deal["modality"])] if modality and deal["modality"] else 0
+        return (2.0 * (deal["partnership"] in seeking) + mod, deal["year"])
 
-    ordered = deals.assign(_rel=[relevance(r) for r in deals.itertuples()]).sort_values(
-        ["_rel", "year"], ascending=False
-    )
-    top_type = ordered.iloc[0]["partnership"]
-    return deal_phrase(ordered[ordered["partnership"] == top_type].sort_values("year", ascending=False))
+    top_type = max(deals, key=relevance)["partnership"]
+    return deal_phrase([d for d in deals if d["partnership"] == top_type])
 
 
 def _gap_reason(model: PartnerMatcher, asset: dict) -> str | None:
@@ -121,12 +117,9 @@ def _gap_reason(model: PartnerMatcher, asset: dict) -> str | None:
     area = max(areas, key=lambda a: weights[a])
     if area == "rare_disease":
         return "Rare diseases are one of the gaps left by Korea's oncology-heavy pipelines"
-    survey = model.features_.gap_survey
-    rows = model.landscape_[(model.landscape_["survey"] == survey) & (model.landscape_["therapeutic_area"] == area)]
-    if rows.empty:
+    if area not in model.gap_shares_:
         return None
-    share = float(rows["share"].sum())
-    total = int(rows["total"].iloc[0])
+    share, total = model.gap_shares_[area]
     label = THERAPEUTIC_AREA.labels[area]
     return (
         f"{label} is among Korea's least-served areas ({share:.0%} of {total:,} national pipelines), "
@@ -148,7 +141,7 @@ def _highlight(partner, asset: dict | None, seeking: list[str]) -> str | None:
 
 def explain_match(model: PartnerMatcher, row: int, match: Match, profile: dict) -> list[str]:
     """1-5 reasons for ``match`` (partner at ``row`` of the fitted catalog) and ``profile``."""
-    partner = model.partners_.iloc[row]
+    partner = model.partner_records_[row]
     asset = profile["assets"][match.asset_index] if match.asset_index >= 0 else None
     seeking = list(profile.get("seeking") or [])
     name = (asset or {}).get("name") or "your asset"
@@ -207,12 +200,12 @@ def explain_match(model: PartnerMatcher, row: int, match: Match, profile: dict) 
 
     cluster_id = partner["cluster"]
     if cluster_id and comp["cluster"] > 0:
-        cluster = model.clusters_[model.clusters_["id"] == cluster_id].iloc[0]
+        cluster = model.cluster_records_[cluster_id]
         if cluster_id in (profile.get("preferred_clusters") or []):
             text = f"Based in {cluster['name']}, one of your preferred clusters"
         else:
             wanted = set(seeking) | ({asset["modality"]} if asset and asset.get("modality") else set())
-            matched = [s.replace("_", " ") for s in cluster["specialties"] if s in wanted]
+            matched = [spec.replace("_", " ") for spec in cluster["specialties"] if spec in wanted]
             text = f"Based in {cluster['name']}, a cluster known for {_join(matched) or 'this work'}"
         candidates.append((weights["cluster"] * comp["cluster"], text))
 

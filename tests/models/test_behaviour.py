@@ -6,6 +6,7 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from models.matcher import PartnerMatcher
 
@@ -154,7 +155,7 @@ def test_reasons_are_specific_to_each_pair(model):
     with_deals = [m for m in matches if m.partner_id in model.deals_by_partner_]
     assert with_deals
     m = with_deals[0]
-    companies = set(model.deals_by_partner_[m.partner_id]["foreign_company"])
+    companies = {d["foreign_company"] for d in model.deals_by_partner_[m.partner_id]}
     assert any(c in r for r in m.reasons for c in companies)
 
 
@@ -182,3 +183,28 @@ def test_feature_names_align_with_partner_matrix(model):
     assert isinstance(frame, pd.DataFrame) and list(frame.columns) == list(names)
     assert model.matrix_.shape == (len(model.partners_), len(names))
     assert "modality__adc" in names and "track_record__type_manufacturing" in names
+
+
+def test_fast_scores_equal_the_weighted_components(model, monkeypatch):
+    """Both scoring paths (small and large catalogs) equal the formula over the components."""
+    import models.matcher as matcher
+    from models.matcher import GROUPS
+
+    fast = model.decision_scores([CV])
+    monkeypatch.setattr(matcher, "CHUNK_COMPONENTS_MAX_PARTNERS", 0)
+    large = {m.partner_id: m.score for m in model.rank([CV], 20, explain=False)[0]}
+    monkeypatch.undo()
+    small = {m.partner_id: m.score for m in model.rank([CV], 20, explain=False)[0]}
+    assert large.keys() == small.keys() and all(abs(large[k] - small[k]) < 1e-4 for k in small)
+    assert np.allclose(sorted(fast[0], reverse=True)[:20], sorted(small.values(), reverse=True), atol=1e-4)
+
+    profiles = [CV, {"assets": [], "seeking": ["manufacturing", "investment"]}]
+    for profile in profiles:
+        for match in model.rank([profile], 15, explain=False)[0]:
+            weights = dict(zip(GROUPS, model.weights_, strict=True))
+            if not profile["assets"]:
+                for g in ("modality", "stage", "therapeutic", "therapeutic_gap"):
+                    weights[g] = 0.0
+            mean = sum(weights[g] * match.components[g] for g in GROUPS) / sum(weights.values())
+            gate = model.gate_floor + (1 - model.gate_floor) * match.components["partnership"]
+            assert match.score == pytest.approx(mean * gate, abs=2e-4)
