@@ -192,8 +192,12 @@ class PartnerFeatures(TransformerMixin, BaseEstimator):
             width = self.slices_[BLOCK_OF_KIND[kind]].stop - self.slices_[BLOCK_OF_KIND[kind]].start
             rows = per_kind[kind]
             by_kind[kind] = np.ascontiguousarray(np.concatenate(rows).T) if rows else np.zeros((width, 0), np.float32)
-        return QueryBatch(by_kind, np.array(row_profile, dtype=int), np.array(row_asset, dtype=int),
-                          np.array(n_seeking, dtype=np.float32))
+        return QueryBatch(
+            by_kind,
+            np.array(row_profile, dtype=int),
+            np.array(row_asset, dtype=int),
+            np.array(n_seeking, dtype=np.float32),
+        )
 
     def blocks(self, matrix: np.ndarray) -> dict[str, np.ndarray]:
         """The partner matrix split into contiguous arrays: one per group, plus ``linear``.

@@ -31,7 +31,7 @@ def _lookup(table: dict[str, tuple[str, bool]], key: str) -> tuple[str, bool] | 
     return found
 
 
-def current_tenant(request: Request, key: Annotated[str | None, Depends(_header)]) -> Tenant:
+async def current_tenant(request: Request, key: Annotated[str | None, Depends(_header)]) -> Tenant:
     table = request.app.state.key_table
     if not table:
         return Tenant(LOCAL_TENANT, is_admin=True)
@@ -43,7 +43,7 @@ def current_tenant(request: Request, key: Annotated[str | None, Depends(_header)
     return Tenant(*owner)
 
 
-def admin_tenant(tenant: Annotated[Tenant, Depends(current_tenant)]) -> Tenant:
+async def admin_tenant(tenant: Annotated[Tenant, Depends(current_tenant)]) -> Tenant:
     if not tenant.is_admin:
         raise ApiError(403, "admin_only", "this operation needs an admin API key")
     return tenant

@@ -12,16 +12,16 @@ from service.state import ModelState, Served
 from service.storage import Store
 
 
-def get_served(request: Request) -> Served:
+async def get_served(request: Request) -> Served:
     state: ModelState = request.app.state.model_state
     return state.current
 
 
-def get_model_state(request: Request) -> ModelState:
+async def get_model_state(request: Request) -> ModelState:
     return request.app.state.model_state
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     return request.app.state.store
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import queue
 import threading
+from concurrent.futures import Future
 from pathlib import Path
 
 from sqlalchemy import (
@@ -30,7 +33,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine, make_url
 
-__all__ = ["Store", "SCHEMA_VERSION"]
+__all__ = ["Store", "SCHEMA_VERSION", "GroupCommitter"]
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 metadata = MetaData()
@@ -74,6 +79,69 @@ def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
 
 
+class GroupCommitter:
+    """One writer thread that commits every queued write in a single transaction.
+
+    A caller's ``submit`` returns only after the transaction holding its write committed, so
+    durability is per request, while concurrent requests share one fsync. If a batch fails,
+    its writes are retried one transaction each, so one bad write fails alone.
+    """
+
+    MAX_BATCH = 256
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._queue: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="kbio-group-commit", daemon=True)
+        self._thread.start()
+
+    def submit(self, write):
+        future: Future = Future()
+        self._queue.put((write, future))
+        return future.result()
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            batch = [item]
+            while len(batch) < self.MAX_BATCH:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    self._queue.put(None)
+                    break
+                batch.append(nxt)
+            self._commit(batch)
+
+    def _commit(self, batch) -> None:
+        try:
+            with self.engine.begin() as conn:
+                results = [write(conn) for write, _ in batch]
+        except Exception:
+            if len(batch) == 1:
+                batch[0][1].set_exception(_current_exception())
+                return
+            for single in batch:  # isolate the failing write
+                self._commit([single])
+            return
+        for (_, future), result in zip(batch, results, strict=True):
+            future.set_result(result)
+
+
+def _current_exception() -> BaseException:
+    import sys
+
+    return sys.exc_info()[1]
+
+
 class Store:
     """Match requests and feedback, scoped by tenant."""
 
@@ -91,9 +159,10 @@ class Store:
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", self._sqlite_pragmas)
-        # SQLite has one writer at a time; queueing our own writers here avoids busy errors
-        self._write_lock = threading.Lock() if self.is_sqlite else None
         self.migrate()
+        # SQLite has one writer at a time: one committer thread both avoids busy errors and lets
+        # concurrent requests share a commit
+        self._committer = GroupCommitter(self.engine)
 
     @staticmethod
     def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -118,11 +187,8 @@ class Store:
                 conn.execute(insert(schema_version).values(version=version))
 
     def _write(self, fn):
-        if self._write_lock is None:
-            with self.engine.begin() as conn:
-                return fn(conn)
-        with self._write_lock, self.engine.begin() as conn:
-            return fn(conn)
+        """Run ``fn(conn)`` inside a committed transaction; returns once it is durable."""
+        return self._committer.submit(fn)
 
     # ----------------------------------------------------------- requests
     def save_requests(self, rows: list[dict]) -> None:
@@ -243,4 +309,5 @@ class Store:
         }
 
     def close(self) -> None:
+        self._committer.close()
         self.engine.dispose()
