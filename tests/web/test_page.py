@@ -1,0 +1,146 @@
+"""The business-development page in a real headless Chromium (Debian's), driven by Playwright."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import threading
+import time
+
+import pytest
+import uvicorn
+
+from tests.conftest import make_client  # noqa: F401  (same settings path as the API tests)
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def base_url(trained_dir, tmp_path_factory):
+    from service.app import create_app
+    from service.settings import Settings
+    from tests.service.test_real_server import free_port
+
+    home = tmp_path_factory.mktemp("web")
+    models = home / "models"
+    shutil.copytree(trained_dir, models)
+    app = create_app(Settings(database_url=f"sqlite:///{home / 'db.sqlite3'}", model_dir=models))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM, "the browser tests need Debian's chromium: apt-get install chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1200, "height": 1600})
+    page = context.new_page()
+    requests_outside = []
+    page.on("request", lambda r: None if r.url.startswith(base_url) else requests_outside.append(r.url))
+    page.goto(base_url + "/")
+    page.wait_for_selector("body[data-ready=true]")
+    yield page
+    assert not requests_outside, f"the page fetched outside the service: {requests_outside}"
+    context.close()
+
+
+def fill_profile(page):
+    page.get_by_label("Company name").fill("Example Cardio Ltd")
+    page.get_by_label("Country (ISO code, e.g. GB)").fill("GB")
+    page.locator("#asset-0-name").fill("EX-CV1")
+    page.get_by_label("Modality *").select_option("small_molecule")
+    page.get_by_label("Stage *").select_option("phase3")
+    page.locator("#asset-0-area-cardiovascular").check()
+    page.get_by_role("checkbox", name="License an asset to a Korean partner").check()
+
+
+def test_submit_profile_read_ranked_partners_and_give_feedback(page, artifacts_dir):
+    fill_profile(page)
+    page.get_by_role("button", name="Find partners").click()
+    page.wait_for_selector("#results li.match")
+    matches = page.locator("#results li.match")
+    assert matches.count() == 10
+    first = matches.first
+    assert first.locator(".reasons li").count() >= 1
+    assert "Score" in first.locator(".score").inner_text()
+    assert "best asset: EX-CV1" in first.locator(".meta").inner_text()
+    assert page.evaluate("document.activeElement.id") == "results-heading"  # focus moves to the results
+    assert not page.locator("#cluster-map").is_hidden()
+
+    first.get_by_role("button", name="Relevant", exact=True).click()
+    page.wait_for_selector("#results li.match >> nth=0 >> text=Saved: relevant")
+    assert first.get_by_role("button", name="Relevant", exact=True).get_attribute("aria-pressed") == "true"
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Export as CSV").click()
+    rows = list(csv.DictReader(io.StringIO(open(download_info.value.path(), encoding="utf-8").read())))
+    assert len(rows) == 10 and rows[0]["partner_id"] == first.get_attribute("data-partner-id")
+
+    first.locator("h3 button").click()
+    dialog = page.locator("#partner-dialog")
+    dialog.wait_for(state="visible")
+    assert dialog.locator("a[href^='http']").count() >= 1  # the partner's sources
+    page.screenshot(path=str(artifacts_dir / "web-results.png"), full_page=True)
+    page.get_by_role("button", name="Close").click()
+
+
+def test_api_validation_errors_appear_next_to_the_field(page):
+    fill_profile(page)
+    page.get_by_label("Country (ISO code, e.g. GB)").fill("Narnia")
+    page.get_by_role("button", name="Find partners").click()
+    error = page.locator("[id='err-company.country']")
+    error.wait_for(state="visible")
+    assert "ISO 3166-1 alpha-2" in error.inner_text()
+    assert page.get_by_label("Country (ISO code, e.g. GB)").get_attribute("aria-invalid") == "true"
+    assert page.locator("#results li.match").count() == 0
+
+
+def test_keyboard_only_user_can_submit(page):
+    fill_profile(page)
+    page.get_by_role("button", name="Find partners").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#results li.match")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.tagName + ' ' + (document.activeElement.textContent || '')")
+    assert focused.startswith("BUTTON") or focused.startswith("A"), focused
+
+
+def test_every_form_control_has_a_label(page):
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll('input, select, textarea')]
+               .filter(e => e.type !== 'hidden' && !e.closest('template'))
+               .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+               .map(e => e.id || e.name)"""
+    )
+    assert unlabelled == []
