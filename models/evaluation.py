@@ -124,6 +124,15 @@ class Evaluation:
             if len(cold):
                 yield (ranker, "no earlier deal"), cold
 
+    def worst_misses(self, n: int = 10, *, ranker: str = "model") -> pd.DataFrame:
+        """The ``n`` queries whose real partner ``ranker`` placed lowest, with what it ranked first."""
+        frame = self.ranks[self.ranks["ranker"] == ranker]
+        return (
+            frame.sort_values("rank", ascending=False)
+            .head(n)[["query", "year", "foreign_company", "partnership", "partner_id", "rank", "top"]]
+            .reset_index(drop=True)
+        )
+
     def summary(self) -> dict:
         """Overall metrics per ranker, as stored in a model manifest."""
         table = self.table()

@@ -18,6 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from tests.conftest import PROFILE
 
 
+class ServerURL(str):
+    """A running server's base URL, knowing the model folder it serves from."""
+
+    model_dir: Path
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -51,7 +57,8 @@ def server(tmp_path_factory, trained_dir):
     process = subprocess.Popen(
         [command, "serve", "--port", str(port)], cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT
     )
-    base = f"http://127.0.0.1:{port}"
+    base = ServerURL(f"http://127.0.0.1:{port}")
+    base.model_dir = models
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -113,3 +120,18 @@ def _property_test(operation, mode, server, failures):
             raise
 
     return run
+
+
+def test_publishing_helpers_reload_a_running_service(server, trained_dir):
+    from models.persistence import newest_manifest
+    from models.publishing import request_reload, served_model
+
+    before = served_model(server)
+    answer = request_reload(server, artifact=newest_manifest(trained_dir).name)
+    assert answer["version"] == before["version"]  # the same file, verified again and swapped in
+    try:
+        request_reload(server, artifact="no-such.manifest.json")
+    except RuntimeError as exc:
+        assert "refused (422)" in str(exc)
+    else:
+        raise AssertionError("a missing artifact was accepted")
