@@ -10,7 +10,7 @@ import pandas as pd
 
 from kbio_match.paths import data_dir as default_data_dir
 
-__all__ = ["Catalog", "load_catalog", "data_fingerprint", "DATA_FILES", "split_list"]
+__all__ = ["Catalog", "load_catalog", "data_fingerprint", "DATA_FILES", "DEAL_COLUMNS", "split_list"]
 
 DATA_FILES = ("partners.csv", "clusters.csv", "therapeutic_landscape.csv", "deals.csv")
 
@@ -26,6 +26,21 @@ PARTNER_LISTS = {
 }
 CLUSTER_LISTS = {"specialties": ";", "anchor_organisations": ";", "designations": ";", "sources": ";"}
 DEAL_LISTS = {"therapeutic_areas": ";"}
+DEAL_COLUMNS = (
+    "year",
+    "foreign_company",
+    "foreign_country",
+    "partner_id",
+    "partnership",
+    "asset",
+    "modality",
+    "therapeutic_areas",
+    "stage_at_deal",
+    "value_usd_m",
+    "status",
+    "summary",
+    "source",
+)
 
 
 def split_list(value: object, sep: str = ";") -> list[str]:
@@ -101,23 +116,7 @@ def load_catalog(directory: Path | str | None = None) -> Catalog:
         deals["value_usd_m"] = pd.to_numeric(deals["value_usd_m"], errors="coerce")
         _none_if_empty(deals, ["modality", "stage_at_deal", "status", "asset"])
     else:
-        deals = pd.DataFrame(
-            columns=[
-                "year",
-                "foreign_company",
-                "foreign_country",
-                "partner_id",
-                "partnership",
-                "asset",
-                "modality",
-                "therapeutic_areas",
-                "stage_at_deal",
-                "value_usd_m",
-                "status",
-                "summary",
-                "source",
-            ]
-        )
+        deals = pd.DataFrame(columns=list(DEAL_COLUMNS))
     return Catalog(
         partners=partners, clusters=clusters, landscape=landscape, deals=deals, fingerprint=data_fingerprint(directory)
     )

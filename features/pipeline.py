@@ -9,15 +9,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from features.encoders import (
-    ClusterEncoder,
-    ModalityEncoder,
-    PartnershipEncoder,
-    StageEncoder,
-    TherapeuticEncoder,
-    TherapeuticGapEncoder,
-    TrackRecordEncoder,
-)
+from features.encoders import ModalityEncoder, StageEncoder, TherapeuticEncoder, TherapeuticGapEncoder
+from features.partner_encoders import ClusterEncoder, PartnershipEncoder, TrackRecordEncoder
 
 __all__ = ["PartnerFeatures", "QueryBatch", "assets_frame", "GROUPS", "QUERY_KINDS", "BLOCK_OF_KIND"]
 

@@ -140,6 +140,11 @@ class Evaluation:
         return {r: {m: round(float(overall.loc[r, m]), 4) for m in ["queries", *METRIC_COLUMNS]} for r in overall.index}
 
 
+def _query_row(q: int, name: str, deal, cold: bool, rank: int, top: list[str]) -> dict:
+    return {"query": q, "ranker": name, "partner_id": deal.partner_id, "partnership": deal.partnership,
+            "year": deal.year, "foreign_company": deal.foreign_company, "cold": cold, "rank": rank, "top": top}
+
+
 def _rank_rows(scores: np.ndarray, partner_ids: np.ndarray, relevant: str, seed: int) -> tuple[int, list[str]]:
     # ties broken by a seeded shuffle, the same for every ranker, so no ranker gains from id order
     tiebreak = np.random.default_rng(seed).random(len(scores))
@@ -165,19 +170,7 @@ def evaluate_time_split(
         scores = ranker.decision_scores(profiles)
         for q, deal in enumerate(test.itertuples(index=False)):
             rank, top = _rank_rows(scores[q], partner_ids, deal.partner_id, seed=q)
-            rows.append(
-                {
-                    "query": q,
-                    "ranker": name,
-                    "partner_id": deal.partner_id,
-                    "partnership": deal.partnership,
-                    "year": deal.year,
-                    "foreign_company": deal.foreign_company,
-                    "cold": deal.partner_id not in known,
-                    "rank": rank,
-                    "top": top,
-                }
-            )
+            rows.append(_query_row(q, name, deal, deal.partner_id not in known, rank, top))
     return Evaluation("time_split", pd.DataFrame(rows))
 
 
@@ -196,17 +189,5 @@ def evaluate_leave_one_out(catalog: Catalog, *, rankers: dict[str, Callable[[], 
             others = deals[same_agreement != same_agreement[q]]
             scores = ranker.decision_scores([profiles[q]], deals=others)[0]
             rank, top = _rank_rows(scores, partner_ids, deal.partner_id, seed=q)
-            rows.append(
-                {
-                    "query": q,
-                    "ranker": name,
-                    "partner_id": deal.partner_id,
-                    "partnership": deal.partnership,
-                    "year": deal.year,
-                    "foreign_company": deal.foreign_company,
-                    "cold": deal.partner_id not in set(others["partner_id"]),
-                    "rank": rank,
-                    "top": top,
-                }
-            )
+            rows.append(_query_row(q, name, deal, deal.partner_id not in set(others["partner_id"]), rank, top))
     return Evaluation("leave_one_out", pd.DataFrame(rows))

@@ -6,6 +6,7 @@ import math
 import threading
 from dataclasses import dataclass
 
+from features.catalog import DEAL_COLUMNS
 from models.persistence import LoadedModel
 
 
@@ -22,23 +23,7 @@ class CatalogView:
         model = loaded.model
         deals_by_partner: dict[str, list[dict]] = {}
         for deal in model.deals_.sort_values("year", ascending=False).to_dict("records"):
-            record = {
-                k: _clean(deal.get(k))
-                for k in (
-                    "year",
-                    "foreign_company",
-                    "foreign_country",
-                    "partnership",
-                    "asset",
-                    "modality",
-                    "therapeutic_areas",
-                    "stage_at_deal",
-                    "value_usd_m",
-                    "status",
-                    "summary",
-                    "source",
-                )
-            }
+            record = {k: _clean(deal.get(k)) for k in DEAL_COLUMNS if k != "partner_id"}
             record["therapeutic_areas"] = list(record["therapeutic_areas"] or [])
             record["year"] = int(record["year"])
             deals_by_partner.setdefault(deal["partner_id"], []).append(record)

@@ -1,0 +1,205 @@
+"""Feature encoders for the partner-side groups: cluster, partnership fit and track record.
+
+Same interface as ``features.encoders``: ``fit`` on the partner catalog, ``transform`` to a named
+block, ``query`` to aligned columns for a profile's assets.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from features.encoders import GroupEncoder, area_weights, multi_hot
+from features.taxonomy import MODALITY, PARTNERSHIP, STAGE, THERAPEUTIC_AREA, modality_similarity_matrix
+
+__all__ = ["ClusterEncoder", "PartnershipEncoder", "TrackRecordEncoder", "STAGE_NEED", "PRIMARY_CATEGORIES"]
+
+# How much each partnership needs an asset at each stage (discovery ... approved). A Korean
+# licensee wants late assets, a platform deal is early, a CDMO needs clinical or commercial supply.
+STAGE_NEED = {
+    "license_out": (0.1, 0.2, 0.4, 0.7, 1.0, 1.0, 1.0),
+    "license_in": (0.5, 0.8, 1.0, 1.0, 1.0, 0.9, 0.8),
+    "platform_access": (1.0, 1.0, 0.8, 0.5, 0.3, 0.2, 0.2),
+    "co_development": (0.4, 0.8, 1.0, 1.0, 0.8, 0.5, 0.3),
+    "manufacturing": (0.2, 0.6, 0.9, 1.0, 1.0, 1.0, 1.0),
+    "clinical_services": (0.1, 0.6, 1.0, 1.0, 1.0, 0.5, 0.4),
+    "commercialization": (0.0, 0.0, 0.1, 0.2, 0.6, 0.9, 1.0),
+    "investment": (0.6, 0.8, 1.0, 1.0, 0.8, 0.6, 0.5),
+    "research_collaboration": (1.0, 1.0, 0.8, 0.6, 0.4, 0.3, 0.3),
+}
+# The kinds of organisation whose core business each partnership is; others that offer it
+# (a biotech with spare manufacturing capacity) count as generalists.
+PRIMARY_CATEGORIES = {
+    "license_out": ("pharma",),
+    "license_in": ("biotech", "pharma"),
+    "platform_access": ("biotech",),
+    "co_development": ("biotech", "pharma"),
+    "manufacturing": ("cdmo",),
+    "clinical_services": ("cro", "hospital"),
+    "commercialization": ("pharma",),
+    "investment": ("investor", "pharma"),
+    "research_collaboration": ("research_institute", "hospital", "cluster_operator"),
+}
+
+
+class ClusterEncoder(GroupEncoder):
+    """Cluster fit: the partner's biocluster against preferred clusters and the cluster's specialties.
+
+    Parameters
+    ----------
+    preference : float
+        Score of a partner in one of the profile's preferred clusters.
+    specialty : float
+        Score of a cluster whose specialties cover what is sought (half for the partnership
+        sought, half for the asset's modality).
+    """
+
+    prefix = "cluster"
+
+    def __init__(self, preference: float = 1.0, specialty: float = 0.6):
+        self.preference = preference
+        self.specialty = specialty
+
+    def fit(self, X, y=None, *, clusters: pd.DataFrame | None = None, **fit_params):
+        if clusters is None:
+            raise ValueError("ClusterEncoder.fit needs the cluster table (clusters=...)")
+        self.cluster_ids_ = tuple(clusters["id"])
+        self.specialties_ = {c: set(s) for c, s in zip(clusters["id"], clusters["specialties"], strict=True)}
+        return super().fit(X, y)
+
+    def _names(self):
+        return list(self.cluster_ids_)
+
+    def _partner_block(self, X):
+        return multi_hot(X["cluster"].map(lambda c: [c] if c else []), self.cluster_ids_)
+
+    def _query_block(self, assets, profile):
+        preferred = set(profile.get("preferred_clusters") or ())
+        seeking = set(profile.get("seeking") or ())
+        out = np.zeros((len(assets), len(self.cluster_ids_)), dtype=np.float32)
+        for col, cid in enumerate(self.cluster_ids_):
+            spec = self.specialties_[cid]
+            base = self.preference if cid in preferred else 0.0
+            for row, modality in enumerate(assets["modality"]):
+                fit = 0.5 * bool(seeking & spec) + 0.5 * bool(modality and modality in spec)
+                out[row, col] = max(base, self.specialty * fit)
+        return out
+
+
+class PartnershipEncoder(GroupEncoder):
+    """The partnership types a partner is a fit for, against those the profile seeks.
+
+    A type scores 1 for a partner whose category makes it that type's specialist
+    (``PRIMARY_CATEGORIES``: a CDMO for manufacturing) and ``generalist_fit`` for any other
+    partner that offers it. ``query`` returns two column sets: ``seek`` (which types are sought)
+    and ``need`` (how much each sought type wants an asset at this asset's stage).
+
+    Parameters
+    ----------
+    generalist_fit : float
+        Fit of a partner that offers a partnership outside its core business.
+    """
+
+    prefix = "partnership"
+
+    def __init__(self, generalist_fit: float = 0.7):
+        self.generalist_fit = generalist_fit
+
+    def _names(self):
+        return list(PARTNERSHIP.ids)
+
+    def _partner_block(self, X):
+        offered = multi_hot(X["partnership_types"], PARTNERSHIP.ids)
+        primary = np.array(
+            [[category in PRIMARY_CATEGORIES[t] for t in PARTNERSHIP.ids] for category in X["category"]],
+            dtype=np.float32,
+        ).reshape(len(X), len(PARTNERSHIP.ids))
+        return offered * np.where(primary > 0, 1.0, float(self.generalist_fit)).astype(np.float32)
+
+    def _query_block(self, assets, profile):
+        seek = np.zeros(len(PARTNERSHIP.ids), dtype=np.float32)
+        for t in profile.get("seeking") or ():
+            seek[PARTNERSHIP.index(t)] = 1.0
+        return np.tile(seek, (len(assets), 1))
+
+    def need(self, assets, profile: dict) -> np.ndarray:
+        """Per asset, ``STAGE_NEED[t][stage]`` for every sought type ``t`` (0 elsewhere)."""
+        seek = self._query_block(assets, profile)
+        out = np.zeros_like(seek)
+        for row, stage in enumerate(assets["stage"]):
+            for col, t in enumerate(PARTNERSHIP.ids):
+                if seek[row, col]:
+                    out[row, col] = STAGE_NEED[t][STAGE.index(stage)] if stage else float(np.mean(STAGE_NEED[t]))
+        return out
+
+
+class TrackRecordEncoder(GroupEncoder):
+    """A partner's past foreign deals, recency-weighted, by partnership type, modality and area.
+
+    Only deals strictly before ``as_of_year`` count, so evaluation queries never see their own
+    deal or later ones.
+
+    Parameters
+    ----------
+    half_life : float
+        Years after which a deal counts half.
+    type_share, modality_share, area_share : float
+        How the query mixes deals of the sought type, of a related modality and of its areas.
+    """
+
+    prefix = "track_record"
+
+    def __init__(
+        self, half_life: float = 4.0, type_share: float = 0.5, modality_share: float = 0.25, area_share: float = 0.25
+    ):
+        self.half_life = half_life
+        self.type_share = type_share
+        self.modality_share = modality_share
+        self.area_share = area_share
+
+    def fit(self, X, y=None, *, deals: pd.DataFrame | None = None, as_of_year: int | None = None, **fit_params):
+        deals = deals if deals is not None else pd.DataFrame(columns=["partner_id", "year"])
+        if as_of_year is not None and len(deals):
+            deals = deals[deals["year"] < as_of_year]
+        self.as_of_year_ = (
+            int(as_of_year) if as_of_year is not None else (int(deals["year"].max()) + 1 if len(deals) else 0)
+        )
+        self.deals_ = deals.reset_index(drop=True)
+        return super().fit(X, y)
+
+    def _names(self):
+        return (
+            [f"type_{t}" for t in PARTNERSHIP.ids]
+            + [f"modality_{m}" for m in MODALITY.ids]
+            + [f"area_{a}" for a in THERAPEUTIC_AREA.ids]
+        )
+
+    def _partner_block(self, X):
+        index = {pid: i for i, pid in enumerate(X["id"])}
+        out = np.zeros((len(X), len(self._names())), dtype=np.float32)
+        n_types, n_mod = len(PARTNERSHIP.ids), len(MODALITY.ids)
+        for deal in self.deals_.itertuples(index=False):
+            row = index.get(deal.partner_id)
+            if row is None:
+                continue
+            weight = 0.5 ** ((self.as_of_year_ - 1 - deal.year) / float(self.half_life))
+            if deal.partnership in PARTNERSHIP.ids:
+                out[row, PARTNERSHIP.index(deal.partnership)] += weight
+            if getattr(deal, "modality", None) in MODALITY.ids:
+                out[row, n_types + MODALITY.index(deal.modality)] += weight
+            areas = [a for a in (deal.therapeutic_areas or ()) if a in THERAPEUTIC_AREA.ids]
+            for area in areas:
+                out[row, n_types + n_mod + THERAPEUTIC_AREA.index(area)] += weight / len(areas)
+        return out
+
+    def _query_block(self, assets, profile):
+        sim = modality_similarity_matrix(0.5).astype(np.float32)
+        seek = np.zeros(len(PARTNERSHIP.ids), dtype=np.float32)
+        for t in profile.get("seeking") or ():
+            seek[PARTNERSHIP.index(t)] = 1.0
+        rows = []
+        for modality, areas in zip(assets["modality"], assets["therapeutic_areas"], strict=True):
+            mod = sim[MODALITY.index(modality)] if modality else np.zeros(len(MODALITY.ids), np.float32)
+            area = area_weights(areas) if areas else np.zeros(len(THERAPEUTIC_AREA.ids), np.float32)
+            rows.append(np.concatenate([self.type_share * seek, self.modality_share * mod, self.area_share * area]))
+        return np.stack(rows) if rows else np.zeros((0, len(self._names())), np.float32)
