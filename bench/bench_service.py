@@ -73,7 +73,9 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="kbio-bench-"))
     port = free_port()
     env = dict(os.environ, KBIO_MODEL_DIR=str(home / "models"), KBIO_DATABASE_URL=f"sqlite:///{home / 'db.sqlite3'}")
-    command = shutil.which("kbio-match") or str(Path(sys.executable).with_name("kbio-match"))
+    # the command installed beside this interpreter, not whichever one PATH finds first
+    beside = Path(sys.executable).with_name("kbio-match")
+    command = str(beside) if beside.exists() else shutil.which("kbio-match")
     server = subprocess.Popen(
         [command, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

@@ -141,8 +141,17 @@ class Evaluation:
 
 
 def _query_row(q: int, name: str, deal, cold: bool, rank: int, top: list[str]) -> dict:
-    return {"query": q, "ranker": name, "partner_id": deal.partner_id, "partnership": deal.partnership,
-            "year": deal.year, "foreign_company": deal.foreign_company, "cold": cold, "rank": rank, "top": top}
+    return {
+        "query": q,
+        "ranker": name,
+        "partner_id": deal.partner_id,
+        "partnership": deal.partnership,
+        "year": deal.year,
+        "foreign_company": deal.foreign_company,
+        "cold": cold,
+        "rank": rank,
+        "top": top,
+    }
 
 
 def _rank_rows(scores: np.ndarray, partner_ids: np.ndarray, relevant: str, seed: int) -> tuple[int, list[str]]:

@@ -167,7 +167,13 @@ def load_artifact(path: Path | str) -> LoadedModel:
         raise ArtifactError(
             f"{artifact.name}: sha256 {actual[:12]}... does not match the manifest; refusing to load", kind="integrity"
         )
-    model = joblib.load(artifact)
+    try:
+        model = joblib.load(artifact)
+    except Exception as exc:  # hash verified, so the file is intact: this code cannot read it
+        raise ArtifactError(
+            f"{artifact.name}: cannot be loaded by this version of the code "
+            f"({exc.__class__.__name__}: {str(exc)[:120]})"
+        ) from None
     if not isinstance(model, PartnerMatcher):
         raise ArtifactError(f"{artifact.name}: holds a {type(model).__name__}, not a PartnerMatcher", kind="integrity")
     return LoadedModel(model=model, manifest=manifest, manifest_path=manifest_path)

@@ -70,3 +70,24 @@ def test_ensure_model_never_replaces_a_tampered_artifact(model_dir):
     artifact.write_bytes(artifact.read_bytes() + b"x")
     with pytest.raises(ArtifactError):
         ensure_model(model_dir)
+
+
+def test_artifact_this_code_cannot_unpickle_is_a_compatibility_error_and_is_rebuilt(model_dir):
+    """A file that passes its hash check but references code that moved is rebuilt, not a crash."""
+    from models.persistence import file_sha256
+    from models.training import ensure_model
+
+    manifest_path = newest_manifest(model_dir)
+    manifest = json.loads(manifest_path.read_text())
+    artifact = model_dir / manifest["artifact"]
+    # a pickle of a class that does not exist, with a matching hash
+    artifact.write_bytes(
+        b"\x80\x04\x95\x1f\x00\x00\x00\x00\x00\x00\x00\x8c\x10features.missing\x94\x8c\x05Thing\x94\x93\x94."
+    )
+    manifest["sha256"] = file_sha256(artifact)
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError, match="cannot be loaded by this version") as info:
+        load_artifact(manifest_path)
+    assert info.value.kind == "compatibility"
+    rebuilt = ensure_model(model_dir)
+    assert rebuilt.version != manifest["version"]

@@ -48,7 +48,9 @@ def server(tmp_path_factory, trained_dir):
     models = home / "models"
     shutil.copytree(trained_dir, models)
     port = free_port()
-    command = shutil.which("kbio-match") or str(Path(sys.executable).with_name("kbio-match"))
+    # the command installed beside this interpreter, not whichever one PATH finds first
+    beside = Path(sys.executable).with_name("kbio-match")
+    command = str(beside) if beside.exists() else shutil.which("kbio-match")
     env = dict(os.environ, KBIO_MODEL_DIR=str(models), KBIO_DATABASE_URL=f"sqlite:///{home / 'db.sqlite3'}")
     env.pop("KBIO_API_KEYS", None)
     env.pop("KBIO_ADMIN_API_KEYS", None)
