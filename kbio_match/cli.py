@@ -24,7 +24,7 @@ err = Console(stderr=True)
 
 def fail(message: str) -> None:
     """One line on stderr, exit status 1."""
-    err.print(f"kbio-match: {message}", style="red", highlight=False)
+    err.print(f"kbio-match: {message}", style="red", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -48,7 +48,8 @@ def _params(pairs: list[str] | None) -> dict:
 def _metrics_table(table, title: str) -> Table:
     view = Table(title=title, show_lines=False)
     for column in ["group", "ranker", "queries", "hit@1", "hit@5", "hit@10", "mrr", "ndcg@10"]:
-        view.add_column(column, justify="right" if column not in ("group", "ranker") else "left")
+        text = column in ("group", "ranker")
+        view.add_column(column, justify="left" if text else "right", no_wrap=text)
     order = {"overall": 0, "no earlier deal": 2}
     table = table.assign(_o=table["group"].map(lambda g: order.get(g, 1))).sort_values(["_o", "group"], kind="stable")
     for _, row in table.iterrows():
@@ -62,6 +63,11 @@ def _metrics_table(table, title: str) -> Table:
             style=style,
         )
     return view
+
+
+def _print_table(table: Table) -> None:
+    # numbers must never be cut: a narrow terminal wraps the lines instead
+    Console(width=max(out.width, 110)).print(table)
 
 
 @app.command()
@@ -111,7 +117,7 @@ def train(
     from features.catalog import load_catalog
 
     time_split, _ = evaluate_all(load_catalog(data_dir), params, cutoff_year=cutoff)
-    out.print(_metrics_table(time_split.table(), f"time split, cutoff {cutoff}"))
+    _print_table(_metrics_table(time_split.table(), f"time split, cutoff {cutoff}"))
     out.print(f"model {loaded.version} written to {loaded.manifest_path.parent}", highlight=False)
 
 
@@ -131,7 +137,7 @@ def evaluate(
     catalog = load_catalog(data_dir)
     rankers = default_rankers(_params(param))
     if protocol in ("time_split", "both"):
-        out.print(
+        _print_table(
             _metrics_table(
                 evaluate_time_split(catalog, cutoff_year=cutoff, rankers=rankers).table(),
                 f"time split: learn from deals up to {cutoff}, query with later deals",
@@ -140,7 +146,7 @@ def evaluate(
     if protocol in ("leave_one_out", "both"):
         with out.status("leave-one-out..."):
             table = evaluate_leave_one_out(catalog, rankers=rankers).table()
-        out.print(_metrics_table(table, "leave-one-out"))
+        _print_table(_metrics_table(table, "leave-one-out"))
 
 
 @app.command()

@@ -1,0 +1,73 @@
+"""The kbio-match command: match, evaluate and train, with one-line errors on bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from kbio_match.cli import app
+from tests.conftest import PROFILE
+
+
+@pytest.fixture
+def runner(monkeypatch, trained_dir, tmp_path):
+    models = tmp_path / "models"
+    shutil.copytree(trained_dir, models)
+    monkeypatch.setenv("KBIO_MODEL_DIR", str(models))
+    return CliRunner()
+
+
+def test_match_prints_json_answer(runner, tmp_path):
+    profile = tmp_path / "profile.json"
+    profile.write_text(json.dumps(PROFILE))
+    result = runner.invoke(app, ["match", str(profile), "--top-k", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert len(answer["matches"]) == 3 and answer["matches"][0]["reasons"]
+
+
+def test_match_table_names_partners(runner, tmp_path):
+    profile = tmp_path / "profile.json"
+    profile.write_text(json.dumps({**PROFILE, "top_k": 2}))
+    result = runner.invoke(app, ["match", str(profile)])
+    assert result.exit_code == 0 and "Korean partners" in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        (json.dumps({**PROFILE, "seeking": ["telepathy"]}), "seeking[0]: unknown partnership 'telepathy'"),
+        (json.dumps({**PROFILE, "preferred_clusters": ["atlantis"]}), "unknown cluster 'atlantis'"),
+    ],
+)
+def test_match_bad_input_is_one_line_and_exit_1(runner, tmp_path, content, message):
+    profile = tmp_path / "profile.json"
+    profile.write_text(content)
+    result = runner.invoke(app, ["match", str(profile)])
+    assert result.exit_code == 1
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_match_missing_file(runner, tmp_path):
+    result = runner.invoke(app, ["match", str(tmp_path / "nope.json")])
+    assert result.exit_code == 1 and "cannot read" in result.output
+
+
+def test_evaluate_prints_model_and_baselines(runner):
+    result = runner.invoke(app, ["evaluate", "--protocol", "time_split"])
+    assert result.exit_code == 0, result.output
+    for word in ("model", "popularity", "overlap", "random", "manufacturing", "no earlier deal"):
+        assert word in result.output
+
+
+def test_train_writes_an_artifact_and_rejects_unknown_params(runner, tmp_path):
+    out = tmp_path / "trained"
+    result = runner.invoke(app, ["train", "--out", str(out), "--param", "w_cluster=0.5"])
+    assert result.exit_code == 0, result.output
+    assert any(p.name.endswith(".manifest.json") for p in out.iterdir())
+    bad = runner.invoke(app, ["train", "--out", str(out), "--param", "w_colour=1"])
+    assert bad.exit_code == 1 and "known:" in bad.output
