@@ -25,7 +25,11 @@ def postgres_url():
     as_owner: list[str] = []
     if os.geteuid() == 0:  # initdb refuses to run as root
         shutil.chown(base, "postgres")
-        as_owner = ["runuser", "-u", "postgres", "--"]
+        runuser = shutil.which("runuser") or next(
+            (p for p in ("/usr/sbin/runuser", "/sbin/runuser") if Path(p).exists()), None
+        )
+        assert runuser, "running the PostgreSQL tests as root needs runuser (util-linux)"
+        as_owner = [runuser, "-u", "postgres", "--"]
     port = free_port()
     data, log = base / "data", base / "server.log"
     subprocess.run(
