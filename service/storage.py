@@ -125,21 +125,15 @@ class GroupCommitter:
         try:
             with self.engine.begin() as conn:
                 results = [write(conn) for write, _ in batch]
-        except Exception:
+        except Exception as exc:
             if len(batch) == 1:
-                batch[0][1].set_exception(_current_exception())
+                batch[0][1].set_exception(exc)
                 return
             for single in batch:  # isolate the failing write
                 self._commit([single])
             return
         for (_, future), result in zip(batch, results, strict=True):
             future.set_result(result)
-
-
-def _current_exception() -> BaseException:
-    import sys
-
-    return sys.exc_info()[1]
 
 
 class Store:

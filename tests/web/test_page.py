@@ -11,8 +11,6 @@ import time
 import pytest
 import uvicorn
 
-from tests.conftest import make_client  # noqa: F401  (same settings path as the API tests)
-
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.browser
 
