@@ -163,12 +163,21 @@ def _rank_rows(scores: np.ndarray, partner_ids: np.ndarray, relevant: str, seed:
 
 
 def evaluate_time_split(
-    catalog: Catalog, *, cutoff_year: int = DEFAULT_CUTOFF, rankers: dict[str, Callable[[], object]] | None = None
+    catalog: Catalog,
+    *,
+    cutoff_year: int = DEFAULT_CUTOFF,
+    until_year: int | None = None,
+    rankers: dict[str, Callable[[], object]] | None = None,
 ) -> Evaluation:
-    """Learn from deals up to ``cutoff_year``; query with every later deal."""
+    """Learn from deals up to ``cutoff_year``; query with later deals (up to ``until_year`` if given).
+
+    ``until_year`` makes a validation window: tune on deals of ``cutoff_year + 1 .. until_year``
+    so that deals after it stay unseen for the final report.
+    """
     rankers = rankers or default_rankers()
     deals = catalog.deals
-    train, test = deals[deals["year"] <= cutoff_year], deals[deals["year"] > cutoff_year].reset_index(drop=True)
+    later = (deals["year"] > cutoff_year) & (deals["year"] <= (until_year if until_year is not None else 9999))
+    train, test = deals[deals["year"] <= cutoff_year], deals[later].reset_index(drop=True)
     assert train["year"].max() < test["year"].min(), "train and test deals overlap in time"
     known = set(train["partner_id"])
     profiles = deal_profiles(test)

@@ -10,7 +10,11 @@ from features.catalog import Catalog
 from models.evaluation import DEFAULT_CUTOFF, default_rankers, evaluate_time_split
 from models.matcher import PartnerMatcher
 
-__all__ = ["SEARCH_SPACE", "search", "best_params"]
+__all__ = ["SEARCH_SPACE", "search", "best_params", "VALIDATION_CUTOFF", "VALIDATION_UNTIL"]
+
+# Tune on a validation window that ends before the reported time split's queries begin
+# (learn up to 2019, score on 2020-2021 deals), so the reported metrics stay out of sample.
+VALIDATION_CUTOFF, VALIDATION_UNTIL = 2019, DEFAULT_CUTOFF
 
 # Distributions over the parameters worth tuning (scipy frozen distributions, as scikit-learn's
 # samplers take them). Weights are relative, so their scale is arbitrary.
@@ -33,7 +37,8 @@ def search(
     *,
     n_iter: int = 20,
     seed: int = 0,
-    cutoff_year: int = DEFAULT_CUTOFF,
+    cutoff_year: int = VALIDATION_CUTOFF,
+    until_year: int | None = VALIDATION_UNTIL,
     space: dict | None = None,
     grid: dict | None = None,
 ) -> pd.DataFrame:
@@ -41,7 +46,9 @@ def search(
 
     ``grid`` (lists of values) uses ``ParameterGrid``; otherwise ``n_iter`` draws from ``space``
     with ``ParameterSampler``. The default parameters are always scored too, as the reference.
-    Only deals up to ``cutoff_year`` shape the track record; metrics come from later deals.
+    Only deals up to ``cutoff_year`` shape the track record; metrics come from deals after it, up
+    to ``until_year`` (by default the validation window 2020-2021, so the reported split, 2022 on,
+    is never used for choosing).
     """
     settings = (
         list(ParameterGrid(grid))
@@ -53,7 +60,9 @@ def search(
     for i, params in enumerate([defaults, *settings]):
         params = {k: float(v) if isinstance(v, float) else v for k, v in params.items()}
         rankers = {"model": default_rankers(params)["model"]}
-        summary = evaluate_time_split(catalog, cutoff_year=cutoff_year, rankers=rankers).summary()["model"]
+        summary = evaluate_time_split(
+            catalog, cutoff_year=cutoff_year, until_year=until_year, rankers=rankers
+        ).summary()["model"]
         rows.append(
             {
                 "setting": "default" if i == 0 else f"sample {i}",

@@ -56,3 +56,9 @@ def test_leave_one_out_runs_every_deal(catalog):
 def test_breakdowns_exist(time_split):
     groups = set(time_split.table()["group"])
     assert {"overall", "no earlier deal", "manufacturing", "license_in"} <= groups
+
+
+def test_validation_window_excludes_the_reported_queries(catalog):
+    window = evaluate_time_split(catalog, cutoff_year=2019, until_year=2021)
+    years = window.ranks["year"]
+    assert years.min() >= 2020 and years.max() <= 2021
