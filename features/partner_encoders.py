@@ -122,9 +122,12 @@ class PartnershipEncoder(GroupEncoder):
             seek[PARTNERSHIP.index(t)] = 1.0
         return np.tile(seek, (len(assets), 1))
 
-    def need(self, assets, profile: dict) -> np.ndarray:
-        """Per asset, ``STAGE_NEED[t][stage]`` for every sought type ``t`` (0 elsewhere)."""
-        seek = self._query_block(assets, profile)
+    def need(self, assets, profile: dict, seek: np.ndarray | None = None) -> np.ndarray:
+        """Per asset, ``STAGE_NEED[t][stage]`` for every sought type ``t`` (0 elsewhere).
+
+        ``seek`` is this encoder's query block for the same assets, when the caller already has it.
+        """
+        seek = self._query_block(assets, profile) if seek is None else seek
         out = np.zeros_like(seek)
         for row, stage in enumerate(assets["stage"]):
             for col, t in enumerate(PARTNERSHIP.ids):

@@ -171,7 +171,7 @@ class PartnerFeatures(TransformerMixin, BaseEstimator):
             # encoders' _query_block take any column container; their pandas `query` wraps the same code
             blocks = {g: encoders[g]._query_block(assets, profile) for g in GROUPS if g != "partnership"}
             blocks["seek"] = encoders["partnership"]._query_block(assets, profile)
-            blocks["need"] = encoders["partnership"].need(assets, profile)
+            blocks["need"] = encoders["partnership"].need(assets, profile, seek=blocks["seek"])
             if placeholder:
                 for kind in ("modality", "stage", "therapeutic", "therapeutic_gap"):
                     blocks[kind] = np.zeros_like(blocks[kind])

@@ -105,18 +105,16 @@ def train(
     """Build a model artifact from data/ and print its evaluation."""
     from features.validation import validate_data_dir
     from kbio_match import paths
-    from models.training import evaluate_all
-    from models.training import train as train_model
+    from models.training import train_and_evaluate
 
     params = _params(param)
     problems = validate_data_dir(data_dir or paths.data_dir())
     if problems:
         fail(f"data does not validate ({len(problems)} problems; run kbio-match validate-data): {problems[0]}")
     with out.status("training and evaluating..."):
-        loaded = train_model(data_dir=data_dir, out_dir=out_dir or paths.model_dir(), params=params, cutoff_year=cutoff)
-    from features.catalog import load_catalog
-
-    time_split, _ = evaluate_all(load_catalog(data_dir), params, cutoff_year=cutoff)
+        loaded, time_split, _ = train_and_evaluate(
+            data_dir=data_dir, out_dir=out_dir or paths.model_dir(), params=params, cutoff_year=cutoff
+        )
     _print_table(_metrics_table(time_split.table(), f"time split, cutoff {cutoff}"))
     out.print(f"model {loaded.version} written to {loaded.manifest_path.parent}", highlight=False)
 

@@ -6,12 +6,12 @@ import logging
 from pathlib import Path
 
 from features.catalog import Catalog, data_fingerprint, load_catalog
-from models.evaluation import DEFAULT_CUTOFF, default_rankers, evaluate_leave_one_out, evaluate_time_split
+from models.evaluation import DEFAULT_CUTOFF, Evaluation, default_rankers, evaluate_leave_one_out, evaluate_time_split
 from models.matcher import PartnerMatcher
 from models.model_card import write_model_card
 from models.persistence import ArtifactError, LoadedModel, load_artifact, newest_manifest, save_artifact
 
-__all__ = ["train", "ensure_model", "evaluate_all"]
+__all__ = ["train", "train_and_evaluate", "ensure_model", "evaluate_all"]
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,21 @@ def train(
     The served model learns from every deal; the metrics in its manifest come from the
     protocols in ``models.evaluation``, which never let a query see its own deal.
     """
+    loaded, _, _ = train_and_evaluate(
+        data_dir=data_dir, out_dir=out_dir, params=params, cutoff_year=cutoff_year, notes=notes
+    )
+    return loaded
+
+
+def train_and_evaluate(
+    *,
+    data_dir: Path | None = None,
+    out_dir: Path,
+    params: dict | None = None,
+    cutoff_year: int = DEFAULT_CUTOFF,
+    notes: str = "",
+) -> tuple[LoadedModel, Evaluation, Evaluation]:
+    """``train``, also returning the time-split and leave-one-out evaluations it computed."""
     catalog = load_catalog(data_dir)
     params = dict(params or {})
     model = PartnerMatcher(**params).fit(catalog)
@@ -56,7 +71,7 @@ def train(
         manifest_path.with_name(manifest_path.name.replace(".manifest.json", ".MODEL_CARD.md")),
     )
     log.info("published model %s", loaded.version)
-    return loaded
+    return loaded, time_split, loo
 
 
 def _by_partnership(evaluation) -> dict:
