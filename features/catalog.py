@@ -77,9 +77,6 @@ class Catalog:
     deals: pd.DataFrame
     fingerprint: str
 
-    def partner_index(self) -> dict[str, int]:
-        return {pid: i for i, pid in enumerate(self.partners["id"])}
-
 
 def data_fingerprint(directory: Path | None = None) -> str:
     """sha256 over the data files (name and bytes), the training-data fingerprint."""

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from features.catalog import Catalog
 from features.pipeline import BLOCK_OF_KIND, GROUPS, QUERY_KINDS, PartnerFeatures, QueryBatch
+from models.reasons import explain_match
 
 __all__ = ["PartnerMatcher", "Match", "FEATURE_PARAMS"]
 
@@ -312,8 +313,6 @@ class PartnerMatcher(BaseEstimator):
             Attach plain-language reasons.
         """
         check_is_fitted(self, "matrix_")
-        from models.reasons import explain_match  # deferred: reasons import the taxonomy tables
-
         blocks = self._blocks_for(matrix)
         batch = self.features_.query(profiles)
         results: list[list[Match]] = [[] for _ in profiles]

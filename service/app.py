@@ -17,6 +17,7 @@ from service.schemas import Health
 from service.settings import Settings, get_settings
 from service.state import ModelState
 from service.storage import Store
+from service.web import routes as web
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/healthz", response_model=Health, tags=["health"])
     def healthz():
         return {"status": "ok"}
-
-    from service.web import routes as web  # the page is optional to the API; imported here to keep one factory
 
     app.include_router(web.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

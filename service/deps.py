@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from service.errors import ApiError
+from service.errors import validation_error
 from service.state import ModelState, Served
 from service.storage import Store
 
@@ -46,4 +46,4 @@ def check_ids(field: str, values: list[str], allowed: set[str]) -> None:
                 }
             )
     if details:
-        raise ApiError(422, "validation_error", f"{details[0]['field']}: {details[0]['message']}", details)
+        raise validation_error(details)

@@ -21,6 +21,11 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.details = status, code, message, details or []
 
 
+def validation_error(details: list[dict]) -> ApiError:
+    """A 422 from details that each name the field, the value, the allowed ids and the closest one."""
+    return ApiError(422, "validation_error", f"{details[0]['field']}: {details[0]['message']}", details)
+
+
 class NotFound(ApiError):
     def __init__(self, what: str, ident: str):
         super().__init__(404, "not_found", f"unknown {what} '{ident}'", [{"field": what, "value": ident}])

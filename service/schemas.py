@@ -300,6 +300,3 @@ class ReloadResponse(BaseModel):
 
 class Health(BaseModel):
     status: Literal["ok"]
-
-
-__all__ = [name for name in dir() if name[0].isupper()]

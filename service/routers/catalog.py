@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from features.taxonomy import UnknownTermError, normalise, taxonomy_document
 from service.deps import ServedDep, check_ids
-from service.errors import ApiError, NotFound
+from service.errors import NotFound, validation_error
 from service.schemas import ClusterList, PartnerDetail, PartnerList
 
 router = APIRouter(tags=["catalog"])
@@ -20,10 +20,7 @@ def _term(field: str, vocabulary: str, value: str | None) -> str | None:
     try:
         return normalise(vocabulary, value)
     except UnknownTermError as exc:
-        raise ApiError(
-            422,
-            "validation_error",
-            f"{field}: {exc}",
+        raise validation_error(
             [
                 {
                     "field": field,
@@ -32,7 +29,7 @@ def _term(field: str, vocabulary: str, value: str | None) -> str | None:
                     "allowed": list(exc.allowed),
                     "closest": exc.closest,
                 }
-            ],
+            ]
         ) from None
 
 
