@@ -19,10 +19,9 @@ import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
+from kbio_match.features.catalog import load_catalog  # noqa: E402
+from kbio_match.models.matcher import PartnerMatcher  # noqa: E402
 from synthetic import random_profiles, synthetic_catalog  # noqa: E402
-
-from features.catalog import load_catalog  # noqa: E402
-from models.matcher import PartnerMatcher  # noqa: E402
 
 PROFILE = {
     "assets": [

@@ -6,9 +6,8 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
-
-from features.catalog import Catalog
-from features.taxonomy import CATEGORY, MODALITY, PARTNERSHIP, STAGE, THERAPEUTIC_AREA
+from kbio_match.features.catalog import Catalog
+from kbio_match.features.taxonomy import CATEGORY, MODALITY, PARTNERSHIP, STAGE, THERAPEUTIC_AREA
 
 
 def _pick(rng, ids, low, high):

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
-from features.encoders import GroupEncoder, area_weights, multi_hot
-from features.taxonomy import MODALITY, PARTNERSHIP, STAGE, THERAPEUTIC_AREA, modality_similarity_matrix
+from kbio_match.features.encoders import GroupEncoder, area_weights, multi_hot
+from kbio_match.features.taxonomy import MODALITY, PARTNERSHIP, STAGE, THERAPEUTIC_AREA, modality_similarity_matrix
 
 __all__ = ["ClusterEncoder", "PartnershipEncoder", "TrackRecordEncoder", "STAGE_NEED", "PRIMARY_CATEGORIES"]
 

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from kbio_match.features.encoders import ModalityEncoder, StageEncoder, TherapeuticEncoder, TherapeuticGapEncoder
+from kbio_match.features.partner_encoders import ClusterEncoder, PartnershipEncoder, TrackRecordEncoder
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
-
-from features.encoders import ModalityEncoder, StageEncoder, TherapeuticEncoder, TherapeuticGapEncoder
-from features.partner_encoders import ClusterEncoder, PartnershipEncoder, TrackRecordEncoder
 
 __all__ = ["PartnerFeatures", "QueryBatch", "assets_frame", "GROUPS", "QUERY_KINDS", "BLOCK_OF_KIND"]
 

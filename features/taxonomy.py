@@ -11,8 +11,7 @@ import re
 from functools import cache
 
 import numpy as np
-
-from features.vocabularies import (
+from kbio_match.features.vocabularies import (
     CATEGORY,
     MODALITY,
     MODALITY_PARENT,

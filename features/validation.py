@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
+from kbio_match.features.catalog import split_list
+from kbio_match.features.taxonomy import VOCABULARIES
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
-
-from features.catalog import split_list
-from features.taxonomy import VOCABULARIES
 
 __all__ = ["Problem", "validate_data_dir", "organisation_key"]
 

@@ -29,7 +29,7 @@ def fail(message: str) -> None:
 
 
 def _params(pairs: list[str] | None) -> dict:
-    from models.matcher import PartnerMatcher
+    from kbio_match.models.matcher import PartnerMatcher
 
     known = PartnerMatcher().get_params()
     params = {}
@@ -79,13 +79,13 @@ def serve(
     """Start the service on the embedded defaults (shipped catalog, SQLite, current model)."""
     import uvicorn
 
-    from service.settings import get_settings
+    from kbio_match.service.settings import get_settings
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = get_settings()
     out.print(f"kbio-match: database {settings.database_url}; models in {settings.model_dir}", highlight=False)
     uvicorn.run(
-        "service.app:create_app",
+        "kbio_match.service.app:create_app",
         factory=True,
         host=host,
         port=port,
@@ -103,9 +103,9 @@ def train(
     param: Annotated[list[str] | None, typer.Option(help="matcher parameter name=value (repeatable)")] = None,
 ):
     """Build a model artifact from data/ and print its evaluation."""
-    from features.validation import validate_data_dir
     from kbio_match import paths
-    from models.training import train_and_evaluate
+    from kbio_match.features.validation import validate_data_dir
+    from kbio_match.models.training import train_and_evaluate
 
     params = _params(param)
     problems = validate_data_dir(data_dir or paths.data_dir())
@@ -127,8 +127,8 @@ def evaluate(
     param: Annotated[list[str] | None, typer.Option(help="matcher parameter name=value")] = None,
 ):
     """Print ranking metrics of the model and the baselines, overall and per partnership type."""
-    from features.catalog import load_catalog
-    from models.evaluation import default_rankers, evaluate_leave_one_out, evaluate_time_split
+    from kbio_match.features.catalog import load_catalog
+    from kbio_match.models.evaluation import default_rankers, evaluate_leave_one_out, evaluate_time_split
 
     if protocol not in ("time_split", "leave_one_out", "both"):
         fail("--protocol must be time_split, leave_one_out or both")
@@ -157,9 +157,9 @@ def match(
     from pydantic import ValidationError
 
     from kbio_match import paths
-    from models.training import ensure_model
-    from service.errors import validation_details
-    from service.schemas import MatchRequest
+    from kbio_match.models.training import ensure_model
+    from kbio_match.service.errors import validation_details
+    from kbio_match.service.schemas import MatchRequest
 
     try:
         body = json.loads(profile.read_text(encoding="utf-8"))
@@ -225,8 +225,8 @@ def match(
 @app.command("validate-data")
 def validate_data(directory: Annotated[Path | None, typer.Argument(help="data folder (default: shipped data)")] = None):
     """Check the data files against their schemas; report each bad row with file, line and reason."""
-    from features.validation import validate_data_dir
     from kbio_match import paths
+    from kbio_match.features.validation import validate_data_dir
 
     directory = directory or paths.data_dir()
     if not directory.is_dir():
@@ -236,7 +236,7 @@ def validate_data(directory: Annotated[Path | None, typer.Argument(help="data fo
         out.print(str(problem), highlight=False, soft_wrap=True)
     if problems:
         fail(f"{len(problems)} problem(s) in {directory}")
-    from features.catalog import load_catalog
+    from kbio_match.features.catalog import load_catalog
 
     catalog = load_catalog(directory)
     out.print(

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from kbio_match.features.catalog import Catalog
 from sklearn.base import BaseEstimator
-
-from features.catalog import Catalog
 
 __all__ = ["RandomRanker", "PopularityRanker", "OverlapRanker"]
 

@@ -21,11 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
-from features.catalog import Catalog
-from models.baselines import OverlapRanker, PopularityRanker, RandomRanker
-from models.matcher import PartnerMatcher
-from models.metrics import hit_at_k, mrr, ndcg_at_k
+from kbio_match.features.catalog import Catalog
+from kbio_match.models.baselines import OverlapRanker, PopularityRanker, RandomRanker
+from kbio_match.models.matcher import PartnerMatcher
+from kbio_match.models.metrics import hit_at_k, mrr, ndcg_at_k
 
 __all__ = [
     "deal_profiles",

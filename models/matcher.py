@@ -6,12 +6,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from kbio_match.features.catalog import Catalog
+from kbio_match.features.pipeline import BLOCK_OF_KIND, GROUPS, QUERY_KINDS, PartnerFeatures, QueryBatch
+from kbio_match.models.reasons import explain_match
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
-
-from features.catalog import Catalog
-from features.pipeline import BLOCK_OF_KIND, GROUPS, QUERY_KINDS, PartnerFeatures, QueryBatch
-from models.reasons import explain_match
 
 __all__ = ["PartnerMatcher", "Match", "FEATURE_PARAMS"]
 

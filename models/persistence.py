@@ -20,9 +20,9 @@ import joblib
 import numpy as np
 import pandas as pd
 import sklearn
+from kbio_match.models.matcher import PartnerMatcher
 
 import kbio_match
-from models.matcher import PartnerMatcher
 
 __all__ = [
     "ArtifactError",

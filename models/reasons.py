@@ -10,11 +10,18 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from features.encoders import INLICENSING_TYPES
-from features.taxonomy import CATEGORY, MODALITY, PARTNERSHIP, STAGE, THERAPEUTIC_AREA, modality_similarity_matrix
+from kbio_match.features.encoders import INLICENSING_TYPES
+from kbio_match.features.taxonomy import (
+    CATEGORY,
+    MODALITY,
+    PARTNERSHIP,
+    STAGE,
+    THERAPEUTIC_AREA,
+    modality_similarity_matrix,
+)
 
 if TYPE_CHECKING:
-    from models.matcher import Match, PartnerMatcher
+    from kbio_match.models.matcher import Match, PartnerMatcher
 
 __all__ = ["explain_match", "deal_phrase"]
 

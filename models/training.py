@@ -5,11 +5,17 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from features.catalog import Catalog, data_fingerprint, load_catalog
-from models.evaluation import DEFAULT_CUTOFF, Evaluation, default_rankers, evaluate_leave_one_out, evaluate_time_split
-from models.matcher import PartnerMatcher
-from models.model_card import write_model_card
-from models.persistence import ArtifactError, LoadedModel, load_artifact, newest_manifest, save_artifact
+from kbio_match.features.catalog import Catalog, data_fingerprint, load_catalog
+from kbio_match.models.evaluation import (
+    DEFAULT_CUTOFF,
+    Evaluation,
+    default_rankers,
+    evaluate_leave_one_out,
+    evaluate_time_split,
+)
+from kbio_match.models.matcher import PartnerMatcher
+from kbio_match.models.model_card import write_model_card
+from kbio_match.models.persistence import ArtifactError, LoadedModel, load_artifact, newest_manifest, save_artifact
 
 __all__ = ["train", "train_and_evaluate", "ensure_model", "evaluate_all"]
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
+from kbio_match.features.catalog import Catalog
+from kbio_match.models.evaluation import DEFAULT_CUTOFF, default_rankers, evaluate_time_split
+from kbio_match.models.matcher import PartnerMatcher
 from scipy.stats import uniform
 from sklearn.model_selection import ParameterGrid, ParameterSampler
-
-from features.catalog import Catalog
-from models.evaluation import DEFAULT_CUTOFF, default_rankers, evaluate_time_split
-from models.matcher import PartnerMatcher
 
 __all__ = ["SEARCH_SPACE", "search", "best_params", "VALIDATION_CUTOFF", "VALIDATION_UNTIL"]
 

@@ -6,18 +6,18 @@ import logging
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
+from kbio_match.models.training import ensure_model
+from kbio_match.service.auth import current_tenant
+from kbio_match.service.errors import install_error_handlers
+from kbio_match.service.limits import BodyLimitMiddleware
+from kbio_match.service.routers import catalog, history, match, model
+from kbio_match.service.schemas import Health
+from kbio_match.service.settings import Settings, get_settings
+from kbio_match.service.state import ModelState
+from kbio_match.service.storage import Store
+from kbio_match.service.web import routes as web
 
 import kbio_match
-from models.training import ensure_model
-from service.auth import current_tenant
-from service.errors import install_error_handlers
-from service.limits import BodyLimitMiddleware
-from service.routers import catalog, history, match, model
-from service.schemas import Health
-from service.settings import Settings, get_settings
-from service.state import ModelState
-from service.storage import Store
-from service.web import routes as web
 
 log = logging.getLogger(__name__)
 

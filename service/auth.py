@@ -8,8 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
-
-from service.errors import ApiError
+from kbio_match.service.errors import ApiError
 
 LOCAL_TENANT = "local"
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Needed when KBIO_API_KEYS is set")

@@ -6,10 +6,9 @@ import difflib
 from typing import Annotated
 
 from fastapi import Depends, Request
-
-from service.errors import validation_error
-from service.state import ModelState, Served
-from service.storage import Store
+from kbio_match.service.errors import validation_error
+from kbio_match.service.state import ModelState, Served
+from kbio_match.service.storage import Store
 
 
 async def get_served(request: Request) -> Served:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from service.errors import error_body
+from kbio_match.service.errors import error_body
 
 
 class BodyLimitMiddleware:

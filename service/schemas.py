@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
+from kbio_match.features.taxonomy import UnknownTermError, normalise
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
-
-from features.taxonomy import UnknownTermError, normalise
 
 OUTCOMES = ("relevant", "not_relevant", "contacted", "meeting", "deal")
 

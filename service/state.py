@@ -6,8 +6,8 @@ import math
 import threading
 from dataclasses import dataclass
 
-from features.catalog import DEAL_COLUMNS
-from models.persistence import LoadedModel
+from kbio_match.features.catalog import DEAL_COLUMNS
+from kbio_match.models.persistence import LoadedModel
 
 
 def _clean(value):

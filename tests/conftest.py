@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from kbio_match.features.catalog import load_catalog
+from kbio_match.models.matcher import PartnerMatcher
 
-from features.catalog import load_catalog
 from kbio_match import paths
-from models.matcher import PartnerMatcher
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -28,7 +28,7 @@ def model(catalog):
 @pytest.fixture(scope="session")
 def trained_dir(tmp_path_factory) -> Path:
     """A folder holding one artifact trained from the shipped data (trained once per run)."""
-    from models.training import train
+    from kbio_match.models.training import train
 
     directory = tmp_path_factory.mktemp("models")
     train(out_dir=directory)
@@ -44,8 +44,8 @@ def model_dir(trained_dir, tmp_path) -> Path:
 
 
 def make_client(model_dir: Path, db_path: Path, **env) -> TestClient:
-    from service.app import create_app
-    from service.settings import Settings
+    from kbio_match.service.app import create_app
+    from kbio_match.service.settings import Settings
 
     settings = Settings(database_url=f"sqlite:///{db_path}", model_dir=model_dir, data_dir=paths.data_dir(), **env)
     return TestClient(create_app(settings))

@@ -6,11 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
-
-from service.auth import TenantDep
-from service.deps import ServedDep, StoreDep
-from service.errors import NotFound
-from service.schemas import FeedbackRecord, FeedbackRequest, StoredRequest, StoredRequestList
+from kbio_match.service.auth import TenantDep
+from kbio_match.service.deps import ServedDep, StoreDep
+from kbio_match.service.errors import NotFound
+from kbio_match.service.schemas import FeedbackRecord, FeedbackRequest, StoredRequest, StoredRequestList
 
 router = APIRouter(tags=["history"])
 

@@ -6,11 +6,10 @@ import uuid
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-
-from service.auth import TenantDep
-from service.deps import ServedDep, StoreDep, check_ids
-from service.schemas import BatchRequest, BatchResponse, MatchRequest, MatchResponse
-from service.state import Served
+from kbio_match.service.auth import TenantDep
+from kbio_match.service.deps import ServedDep, StoreDep, check_ids
+from kbio_match.service.schemas import BatchRequest, BatchResponse, MatchRequest, MatchResponse
+from kbio_match.service.state import Served
 
 router = APIRouter(tags=["match"])
 

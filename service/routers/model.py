@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Request
-
-from models.persistence import ArtifactError, load_artifact, newest_manifest
-from service.auth import AdminDep
-from service.deps import ModelStateDep, ServedDep
-from service.errors import ApiError
-from service.schemas import ModelInfo, ReloadRequest, ReloadResponse
+from kbio_match.models.persistence import ArtifactError, load_artifact, newest_manifest
+from kbio_match.service.auth import AdminDep
+from kbio_match.service.deps import ModelStateDep, ServedDep
+from kbio_match.service.errors import ApiError
+from kbio_match.service.schemas import ModelInfo, ReloadRequest, ReloadResponse
 
 router = APIRouter(tags=["model"])
 log = logging.getLogger(__name__)

@@ -6,11 +6,10 @@ from importlib import resources
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse
-
-from service.errors import ApiError
+from kbio_match.service.errors import ApiError
 
 router = APIRouter(include_in_schema=False)
-_STATIC = resources.files("service.web") / "static"
+_STATIC = resources.files("kbio_match.service.web") / "static"
 _TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".html": "text/html"}
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from kbio_match.features.validation import organisation_key, validate_data_dir
 
-from features.validation import organisation_key, validate_data_dir
 from kbio_match import paths
 
 SEED_ORGANISATIONS = [  # Korean organisations named in shared/seeds (see data/README.md for KOBIS)
@@ -56,7 +56,7 @@ def test_catalog_counts(catalog):
 
 
 def test_deals_cover_every_partnership_type(catalog):
-    from features.taxonomy import PARTNERSHIP
+    from kbio_match.features.taxonomy import PARTNERSHIP
 
     assert len(catalog.deals) >= 150
     assert set(catalog.deals["partnership"]) == set(PARTNERSHIP.ids)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from features.encoders import ModalityEncoder, StageEncoder, TherapeuticEncoder, TherapeuticGapEncoder
-from features.partner_encoders import ClusterEncoder, PartnershipEncoder, TrackRecordEncoder
-from features.pipeline import assets_frame
+from kbio_match.features.encoders import ModalityEncoder, StageEncoder, TherapeuticEncoder, TherapeuticGapEncoder
+from kbio_match.features.partner_encoders import ClusterEncoder, PartnershipEncoder, TrackRecordEncoder
+from kbio_match.features.pipeline import assets_frame
 
 PROFILE = {
     "assets": [

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 import pytest
-
-from features.taxonomy import MODALITY, UnknownTermError, modality_similarity_matrix, normalise, stage_rank
+from kbio_match.features.taxonomy import MODALITY, UnknownTermError, modality_similarity_matrix, normalise, stage_rank
 
 
 @pytest.mark.parametrize(
@@ -43,7 +42,7 @@ def test_unknown_value_proposes_the_closest_id():
 
 
 def test_every_id_normalises_to_itself():
-    from features.taxonomy import VOCABULARIES
+    from kbio_match.features.taxonomy import VOCABULARIES
 
     for vocab in VOCABULARIES.values():
         for term in vocab.ids:

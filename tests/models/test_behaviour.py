@@ -7,8 +7,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
-
-from models.matcher import PartnerMatcher
+from kbio_match.models.matcher import PartnerMatcher
 
 
 def ids(model, profile, k=10):
@@ -187,8 +186,8 @@ def test_feature_names_align_with_partner_matrix(model):
 
 def test_fast_scores_equal_the_weighted_components(model, monkeypatch):
     """Both scoring paths (small and large catalogs) equal the formula over the components."""
-    import models.matcher as matcher
-    from models.matcher import GROUPS
+    import kbio_match.models.matcher as matcher
+    from kbio_match.models.matcher import GROUPS
 
     fast = model.decision_scores([CV])
     monkeypatch.setattr(matcher, "CHUNK_COMPONENTS_MAX_PARTNERS", 0)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from models.evaluation import deal_profiles, evaluate_leave_one_out, evaluate_time_split
+from kbio_match.models.evaluation import deal_profiles, evaluate_leave_one_out, evaluate_time_split
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +25,7 @@ def test_time_split_queries_only_later_deals(time_split, catalog):
 
 
 def test_track_record_never_sees_the_query_deal(catalog):
-    from models.matcher import PartnerMatcher
+    from kbio_match.models.matcher import PartnerMatcher
 
     model = PartnerMatcher().fit(catalog, as_of_year=2022)
     assert model.deals_["year"].max() <= 2021

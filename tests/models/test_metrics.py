@@ -6,8 +6,7 @@ import math
 
 import pandas as pd
 import pytest
-
-from models.metrics import hit_at_k, mrr, ndcg_at_k
+from kbio_match.models.metrics import hit_at_k, mrr, ndcg_at_k
 
 
 def frames(true_pairs, ranked):

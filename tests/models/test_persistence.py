@@ -6,8 +6,7 @@ import json
 
 import numpy as np
 import pytest
-
-from models.persistence import FORMAT_VERSION, ArtifactError, load_artifact, newest_manifest
+from kbio_match.models.persistence import FORMAT_VERSION, ArtifactError, load_artifact, newest_manifest
 
 
 def test_round_trip_gives_identical_rankings(trained_dir, model):
@@ -63,7 +62,7 @@ def test_format_version_mismatch_is_refused(model_dir):
 
 
 def test_ensure_model_never_replaces_a_tampered_artifact(model_dir):
-    from models.training import ensure_model
+    from kbio_match.models.training import ensure_model
 
     manifest_path = newest_manifest(model_dir)
     artifact = model_dir / json.loads(manifest_path.read_text())["artifact"]
@@ -74,8 +73,8 @@ def test_ensure_model_never_replaces_a_tampered_artifact(model_dir):
 
 def test_artifact_this_code_cannot_unpickle_is_a_compatibility_error_and_is_rebuilt(model_dir):
     """A file that passes its hash check but references code that moved is rebuilt, not a crash."""
-    from models.persistence import file_sha256
-    from models.training import ensure_model
+    from kbio_match.models.persistence import file_sha256
+    from kbio_match.models.training import ensure_model
 
     manifest_path = newest_manifest(model_dir)
     manifest = json.loads(manifest_path.read_text())

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from models.matcher import PartnerMatcher
-from models.tuning import best_params, search
+from kbio_match.models.matcher import PartnerMatcher
+from kbio_match.models.tuning import best_params, search
 
 
 def test_search_scores_default_and_samples_and_returns_usable_params(catalog):
@@ -19,7 +19,7 @@ def test_grid_search(catalog):
 
 
 def test_worst_misses_lists_lowest_ranked_queries(catalog):
-    from models.evaluation import evaluate_time_split
+    from kbio_match.models.evaluation import evaluate_time_split
 
     evaluation = evaluate_time_split(catalog)
     misses = evaluation.worst_misses(5)

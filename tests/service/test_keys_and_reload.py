@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from kbio_match.models.persistence import newest_manifest
 
-from models.persistence import newest_manifest
 from tests.conftest import PROFILE, make_client
 
 KEYS = {"api_keys": "acme:key-acme,beta:key-beta", "admin_api_keys": "ops:key-admin"}
@@ -54,9 +54,9 @@ def test_reload_is_admin_only(keyed):
 
 
 def test_reload_swaps_a_good_artifact_and_refuses_a_tampered_one(keyed, model_dir):
-    from features.catalog import load_catalog
-    from models.matcher import PartnerMatcher
-    from models.persistence import save_artifact
+    from kbio_match.features.catalog import load_catalog
+    from kbio_match.models.matcher import PartnerMatcher
+    from kbio_match.models.persistence import save_artifact
 
     before = keyed.get("/v1/model", headers=as_("key-admin")).json()["version"]
     # a good new artifact with other weights

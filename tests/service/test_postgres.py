@@ -62,9 +62,8 @@ def postgres_url():
 
 def pg_client(model_dir, url, **env):
     from fastapi.testclient import TestClient
-
-    from service.app import create_app
-    from service.settings import Settings
+    from kbio_match.service.app import create_app
+    from kbio_match.service.settings import Settings
 
     return TestClient(create_app(Settings(database_url=url, model_dir=model_dir, **env)))
 

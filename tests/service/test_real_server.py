@@ -125,8 +125,8 @@ def _property_test(operation, mode, server, failures):
 
 
 def test_publishing_helpers_reload_a_running_service(server, trained_dir):
-    from models.persistence import newest_manifest
-    from models.publishing import request_reload, served_model
+    from kbio_match.models.persistence import newest_manifest
+    from kbio_match.models.publishing import request_reload, served_model
 
     before = served_model(server)
     answer = request_reload(server, artifact=newest_manifest(trained_dir).name)

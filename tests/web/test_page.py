@@ -17,8 +17,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def base_url(trained_dir, tmp_path_factory):
-    from service.app import create_app
-    from service.settings import Settings
+    from kbio_match.service.app import create_app
+    from kbio_match.service.settings import Settings
+
     from tests.service.test_real_server import free_port
 
     home = tmp_path_factory.mktemp("web")
