@@ -7,25 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from kbio_match.features.data_specs import Problem, list_columns, split_list
+from kbio_match.features.validation import validate_data_dir
 
 from kbio_match.paths import data_dir as default_data_dir
 
-__all__ = ["Catalog", "load_catalog", "data_fingerprint", "DATA_FILES", "DEAL_COLUMNS", "split_list"]
+__all__ = ["Catalog", "CatalogError", "load_catalog", "data_fingerprint", "DATA_FILES", "DEAL_COLUMNS", "split_list"]
 
 DATA_FILES = ("partners.csv", "clusters.csv", "therapeutic_landscape.csv", "deals.csv")
-
-# Multi-valued columns and their separators. Highlights are free text, so they use "|".
-PARTNER_LISTS = {
-    "aliases": ";",
-    "modalities": ";",
-    "therapeutic_areas": ";",
-    "stages": ";",
-    "partnership_types": ";",
-    "sources": ";",
-    "highlights": "|",
-}
-CLUSTER_LISTS = {"specialties": ";", "anchor_organisations": ";", "designations": ";", "sources": ";"}
-DEAL_LISTS = {"therapeutic_areas": ";"}
 DEAL_COLUMNS = (
     "year",
     "foreign_company",
@@ -43,16 +32,19 @@ DEAL_COLUMNS = (
 )
 
 
-def split_list(value: object, sep: str = ";") -> list[str]:
-    """Split a CSV cell into its non-empty, stripped items (empty cell -> [])."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return []
-    return [item.strip() for item in str(value).split(sep) if item.strip()]
+class CatalogError(ValueError):
+    """A catalog folder that does not validate; the message is one line: file, line and reason."""
+
+    def __init__(self, directory: Path, problems: list[Problem]):
+        self.directory = directory
+        self.problems = problems
+        more = f" (and {len(problems) - 1} more; run kbio-match validate-data)" if len(problems) > 1 else ""
+        super().__init__(f"catalog {directory} is invalid: {problems[0]}{more}")
 
 
-def _read(path: Path, lists: dict[str, str]) -> pd.DataFrame:
+def _read(path: Path) -> pd.DataFrame:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    for column, sep in lists.items():
+    for column, sep in list_columns(path.name).items():
         if column in frame:
             frame[column] = frame[column].map(lambda v, s=sep: split_list(v, s))
     return frame
@@ -89,18 +81,29 @@ def data_fingerprint(directory: Path | None = None) -> str:
     return digest.hexdigest()
 
 
-def load_catalog(directory: Path | str | None = None) -> Catalog:
+def load_catalog(directory: Path | str | None = None, *, validate: bool = True) -> Catalog:
     """Read ``partners.csv``, ``clusters.csv``, ``therapeutic_landscape.csv`` and ``deals.csv``.
 
     Parameters
     ----------
     directory
         Folder holding the CSV files; defaults to ``KBIO_DATA_DIR`` or the shipped catalog.
+    validate
+        Check every file first (``features.validation``); bad data is never loaded.
+
+    Raises
+    ------
+    CatalogError
+        The folder does not validate; the message names the first file, line and reason.
     """
     directory = Path(directory or default_data_dir())
-    partners = _read(directory / "partners.csv", PARTNER_LISTS)
+    if validate:
+        problems = validate_data_dir(directory)
+        if problems:
+            raise CatalogError(directory, problems)
+    partners = _read(directory / "partners.csv")
     _none_if_empty(partners, ["cluster", "city", "founded", "listing", "website"])
-    clusters = _read(directory / "clusters.csv", CLUSTER_LISTS)
+    clusters = _read(directory / "clusters.csv")
     for column in ("latitude", "longitude"):
         clusters[column] = clusters[column].astype(float)
     landscape = pd.read_csv(directory / "therapeutic_landscape.csv", keep_default_na=False, encoding="utf-8")
@@ -108,7 +111,7 @@ def load_catalog(directory: Path | str | None = None) -> Catalog:
     landscape["count"] = pd.to_numeric(landscape["count"], errors="coerce")
     deals_path = directory / "deals.csv"
     if deals_path.exists():
-        deals = _read(deals_path, DEAL_LISTS)
+        deals = _read(deals_path)
         deals["year"] = deals["year"].astype(int)
         deals["value_usd_m"] = pd.to_numeric(deals["value_usd_m"], errors="coerce")
         _none_if_empty(deals, ["modality", "stage_at_deal", "status", "asset"])

@@ -1,8 +1,8 @@
 """Feature encoders for the asset-side groups: modality, stage, therapeutic area and gap.
 
-Each encoder is a scikit-learn transformer: ``fit`` on the partner catalog, ``transform`` turns
-partners into a named block of columns (pandas in, pandas out with ``set_output``), and
-``query`` turns the profile's assets into columns aligned with that block. A group's raw signal
+Each encoder is a scikit-learn transformer: ``fit`` on the partner catalog (with the tables it
+needs passed by name), ``transform`` turns partners into a named block of columns (pandas in,
+pandas out), and ``query`` turns a profile's assets into numpy columns aligned with that block. A group's raw signal
 is the dot product of a partner row with a query column, so a whole batch is one matrix product.
 """
 
@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from kbio_match.features.profile import Profile, ProfileAsset
 from kbio_match.features.taxonomy import MODALITY, PARTNERSHIP, STAGE, THERAPEUTIC_AREA, modality_similarity_matrix
+from kbio_match.features.vocabulary_tables import INLICENSING_TYPES
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
@@ -23,13 +25,9 @@ __all__ = [
     "gap_weights",
     "multi_hot",
     "area_weights",
-    "INLICENSING_TYPES",
+    "AssetColumns",
     "AGNOSTIC",
 ]
-
-# Partnerships in which the Korean partner takes the foreign asset into its own pipeline: where
-# the therapeutic gap matters.
-INLICENSING_TYPES = ("license_out", "co_development", "commercialization")
 
 AGNOSTIC = 0.5  # a partner with no listed modalities/areas/stages is treated as neither fit nor unfit
 
@@ -44,6 +42,26 @@ def multi_hot(series: pd.Series, ids: tuple[str, ...]) -> np.ndarray:
     return out
 
 
+class AssetColumns:
+    """A profile's assets as columns (``assets["modality"]`` -> one value per asset), without pandas:
+    the per-request hot path builds many."""
+
+    def __init__(self, assets: tuple[ProfileAsset, ...] | list[ProfileAsset]):
+        self._columns = {
+            "name": [a.name for a in assets],
+            "modality": [a.modality for a in assets],
+            "stage": [a.stage for a in assets],
+            "therapeutic_areas": [list(a.therapeutic_areas) for a in assets],
+        }
+        self._n = len(assets)
+
+    def __getitem__(self, column: str) -> list:
+        return self._columns[column]
+
+    def __len__(self) -> int:
+        return self._n
+
+
 class GroupEncoder(TransformerMixin, BaseEstimator):
     """Shared plumbing: named output columns and pandas output."""
 
@@ -52,7 +70,7 @@ class GroupEncoder(TransformerMixin, BaseEstimator):
     def _names(self) -> list[str]:
         raise NotImplementedError
 
-    def fit(self, X: pd.DataFrame, y=None, **fit_params):
+    def fit(self, X: pd.DataFrame, y=None):
         self.feature_names_out_ = np.array([f"{self.prefix}__{n}" for n in self._names()], dtype=object)
         self.n_features_in_ = X.shape[1]
         return self
@@ -68,12 +86,8 @@ class GroupEncoder(TransformerMixin, BaseEstimator):
     def _partner_block(self, X: pd.DataFrame) -> np.ndarray:
         raise NotImplementedError
 
-    def query(self, assets: pd.DataFrame, profile: dict) -> pd.DataFrame:
-        """Query columns aligned with ``transform``'s, one row per asset."""
-        check_is_fitted(self, "feature_names_out_")
-        return pd.DataFrame(self._query_block(assets, profile), index=assets.index, columns=self.feature_names_out_)
-
-    def _query_block(self, assets: pd.DataFrame, profile: dict) -> np.ndarray:
+    def query(self, assets: AssetColumns, profile: Profile) -> np.ndarray:
+        """Query columns aligned with ``transform``'s, one row per asset, shape (n_assets, width)."""
         raise NotImplementedError
 
 
@@ -102,7 +116,7 @@ class ModalityEncoder(GroupEncoder):
         affinity[hot.sum(axis=1) == 0] = AGNOSTIC
         return affinity
 
-    def _query_block(self, assets, profile):
+    def query(self, assets: AssetColumns, profile: Profile) -> np.ndarray:
         out = np.zeros((len(assets), len(MODALITY.ids)), dtype=np.float32)
         for row, modality in enumerate(assets["modality"]):
             if modality:
@@ -137,7 +151,7 @@ class StageEncoder(GroupEncoder):
         proximity[hot.sum(axis=1) == 0] = AGNOSTIC
         return proximity
 
-    def _query_block(self, assets, profile):
+    def query(self, assets: AssetColumns, profile: Profile) -> np.ndarray:
         out = np.zeros((len(assets), len(STAGE.ids)), dtype=np.float32)
         for row, stage in enumerate(assets["stage"]):
             if stage:
@@ -171,7 +185,7 @@ class TherapeuticEncoder(GroupEncoder):
         hot[hot.sum(axis=1) == 0] = AGNOSTIC
         return hot
 
-    def _query_block(self, assets, profile):
+    def query(self, assets: AssetColumns, profile: Profile) -> np.ndarray:
         return (
             np.stack([area_weights(a) for a in assets["therapeutic_areas"]])
             if len(assets)
@@ -236,9 +250,7 @@ class TherapeuticGapEncoder(GroupEncoder):
         self.rare_disease = rare_disease
         self.unknown = unknown
 
-    def fit(self, X, y=None, *, landscape: pd.DataFrame | None = None, **fit_params):
-        if landscape is None:
-            raise ValueError("TherapeuticGapEncoder.fit needs the therapeutic landscape (landscape=...)")
+    def fit(self, X, y=None, *, landscape: pd.DataFrame):
         self.weights_ = gap_weights(
             landscape, survey=self.survey, power=self.power, rare_disease=self.rare_disease, unknown=self.unknown
         )
@@ -254,8 +266,8 @@ class TherapeuticGapEncoder(GroupEncoder):
         inlicensor = types[:, [PARTNERSHIP.index(t) for t in INLICENSING_TYPES]].max(axis=1)
         return hot * inlicensor[:, None]
 
-    def _query_block(self, assets, profile):
-        seeks = any(t in INLICENSING_TYPES for t in profile.get("seeking", ()))
+    def query(self, assets: AssetColumns, profile: Profile) -> np.ndarray:
+        seeks = any(t in INLICENSING_TYPES for t in profile.seeking)
         gaps = np.array([self.weights_[a] for a in THERAPEUTIC_AREA.ids], dtype=np.float32)
         out = np.zeros((len(assets), len(gaps)), dtype=np.float32)
         if not seeks:

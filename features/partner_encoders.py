@@ -8,37 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from kbio_match.features.encoders import GroupEncoder, area_weights, multi_hot
-from kbio_match.features.taxonomy import MODALITY, PARTNERSHIP, STAGE, THERAPEUTIC_AREA, modality_similarity_matrix
+from kbio_match.features.encoders import AssetColumns, GroupEncoder, area_weights, multi_hot
+from kbio_match.features.profile import Profile
+from kbio_match.features.taxonomy import MODALITY, PARTNERSHIP, THERAPEUTIC_AREA, modality_similarity_matrix
+from kbio_match.features.vocabulary_tables import PRIMARY_CATEGORIES, STAGE_NEED
 
-__all__ = ["ClusterEncoder", "PartnershipEncoder", "TrackRecordEncoder", "STAGE_NEED", "PRIMARY_CATEGORIES"]
-
-# How much each partnership needs an asset at each stage (discovery ... approved). A Korean
-# licensee wants late assets, a platform deal is early, a CDMO needs clinical or commercial supply.
-STAGE_NEED = {
-    "license_out": (0.1, 0.2, 0.4, 0.7, 1.0, 1.0, 1.0),
-    "license_in": (0.5, 0.8, 1.0, 1.0, 1.0, 0.9, 0.8),
-    "platform_access": (1.0, 1.0, 0.8, 0.5, 0.3, 0.2, 0.2),
-    "co_development": (0.4, 0.8, 1.0, 1.0, 0.8, 0.5, 0.3),
-    "manufacturing": (0.2, 0.6, 0.9, 1.0, 1.0, 1.0, 1.0),
-    "clinical_services": (0.1, 0.6, 1.0, 1.0, 1.0, 0.5, 0.4),
-    "commercialization": (0.0, 0.0, 0.1, 0.2, 0.6, 0.9, 1.0),
-    "investment": (0.6, 0.8, 1.0, 1.0, 0.8, 0.6, 0.5),
-    "research_collaboration": (1.0, 1.0, 0.8, 0.6, 0.4, 0.3, 0.3),
-}
-# The kinds of organisation whose core business each partnership is; others that offer it
-# (a biotech with spare manufacturing capacity) count as generalists.
-PRIMARY_CATEGORIES = {
-    "license_out": ("pharma",),
-    "license_in": ("biotech", "pharma"),
-    "platform_access": ("biotech",),
-    "co_development": ("biotech", "pharma"),
-    "manufacturing": ("cdmo",),
-    "clinical_services": ("cro", "hospital"),
-    "commercialization": ("pharma",),
-    "investment": ("investor", "pharma"),
-    "research_collaboration": ("research_institute", "hospital", "cluster_operator"),
-}
+__all__ = ["ClusterEncoder", "PartnershipEncoder", "TrackRecordEncoder"]
 
 
 class ClusterEncoder(GroupEncoder):
@@ -59,9 +34,7 @@ class ClusterEncoder(GroupEncoder):
         self.preference = preference
         self.specialty = specialty
 
-    def fit(self, X, y=None, *, clusters: pd.DataFrame | None = None, **fit_params):
-        if clusters is None:
-            raise ValueError("ClusterEncoder.fit needs the cluster table (clusters=...)")
+    def fit(self, X, y=None, *, clusters: pd.DataFrame):
         self.cluster_ids_ = tuple(clusters["id"])
         self.specialties_ = {c: set(s) for c, s in zip(clusters["id"], clusters["specialties"], strict=True)}
         return super().fit(X, y)
@@ -72,9 +45,9 @@ class ClusterEncoder(GroupEncoder):
     def _partner_block(self, X):
         return multi_hot(X["cluster"].map(lambda c: [c] if c else []), self.cluster_ids_)
 
-    def _query_block(self, assets, profile):
-        preferred = set(profile.get("preferred_clusters") or ())
-        seeking = set(profile.get("seeking") or ())
+    def query(self, assets: AssetColumns, profile: Profile) -> np.ndarray:
+        preferred = set(profile.preferred_clusters)
+        seeking = set(profile.seeking)
         out = np.zeros((len(assets), len(self.cluster_ids_)), dtype=np.float32)
         for col, cid in enumerate(self.cluster_ids_):
             spec = self.specialties_[cid]
@@ -115,23 +88,24 @@ class PartnershipEncoder(GroupEncoder):
         ).reshape(len(X), len(PARTNERSHIP.ids))
         return offered * np.where(primary > 0, 1.0, float(self.generalist_fit)).astype(np.float32)
 
-    def _query_block(self, assets, profile):
+    def query(self, assets: AssetColumns, profile: Profile) -> np.ndarray:
         seek = np.zeros(len(PARTNERSHIP.ids), dtype=np.float32)
-        for t in profile.get("seeking") or ():
+        for t in profile.seeking:
             seek[PARTNERSHIP.index(t)] = 1.0
         return np.tile(seek, (len(assets), 1))
 
-    def need(self, assets, profile: dict, seek: np.ndarray | None = None) -> np.ndarray:
+    @staticmethod
+    def need(assets: AssetColumns, seek: np.ndarray) -> np.ndarray:
         """Per asset, ``STAGE_NEED[t][stage]`` for every sought type ``t`` (0 elsewhere).
 
-        ``seek`` is this encoder's query block for the same assets, when the caller already has it.
+        ``seek`` is this encoder's ``query`` for the same assets.
         """
-        seek = self._query_block(assets, profile) if seek is None else seek
         out = np.zeros_like(seek)
         for row, stage in enumerate(assets["stage"]):
             for col, t in enumerate(PARTNERSHIP.ids):
                 if seek[row, col]:
-                    out[row, col] = STAGE_NEED[t][STAGE.index(stage)] if stage else float(np.mean(STAGE_NEED[t]))
+                    need = STAGE_NEED[t]
+                    out[row, col] = need[stage] if stage else float(np.mean(list(need.values())))
         return out
 
 
@@ -159,7 +133,17 @@ class TrackRecordEncoder(GroupEncoder):
         self.modality_share = modality_share
         self.area_share = area_share
 
-    def fit(self, X, y=None, *, deals: pd.DataFrame | None = None, as_of_year: int | None = None, **fit_params):
+    def fit(
+        self,
+        X,
+        y=None,
+        *,
+        deals: pd.DataFrame | None = None,
+        as_of_year: int | None = None,
+        modality_decay: float = 0.5,
+    ):
+        """``modality_decay`` is the modality encoder's, so a deal of a related modality counts alike."""
+        self.modality_similarity_ = modality_similarity_matrix(float(modality_decay)).astype(np.float32)
         deals = deals if deals is not None else pd.DataFrame(columns=["partner_id", "year"])
         if as_of_year is not None and len(deals):
             deals = deals[deals["year"] < as_of_year]
@@ -194,10 +178,10 @@ class TrackRecordEncoder(GroupEncoder):
                 out[row, n_types + n_mod + THERAPEUTIC_AREA.index(area)] += weight / len(areas)
         return out
 
-    def _query_block(self, assets, profile):
-        sim = modality_similarity_matrix(0.5).astype(np.float32)
+    def query(self, assets: AssetColumns, profile: Profile) -> np.ndarray:
+        sim = self.modality_similarity_
         seek = np.zeros(len(PARTNERSHIP.ids), dtype=np.float32)
-        for t in profile.get("seeking") or ():
+        for t in profile.seeking:
             seek[PARTNERSHIP.index(t)] = 1.0
         rows = []
         for modality, areas in zip(assets["modality"], assets["therapeutic_areas"], strict=True):

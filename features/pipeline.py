@@ -6,52 +6,36 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from kbio_match.features.encoders import ModalityEncoder, StageEncoder, TherapeuticEncoder, TherapeuticGapEncoder
+from kbio_match.features.encoders import (
+    AssetColumns,
+    ModalityEncoder,
+    StageEncoder,
+    TherapeuticEncoder,
+    TherapeuticGapEncoder,
+)
 from kbio_match.features.partner_encoders import ClusterEncoder, PartnershipEncoder, TrackRecordEncoder
-from sklearn.base import BaseEstimator, TransformerMixin
+from kbio_match.features.profile import Profile, ProfileAsset
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["PartnerFeatures", "QueryBatch", "assets_frame", "GROUPS", "QUERY_KINDS", "BLOCK_OF_KIND"]
+__all__ = ["PartnerFeatures", "QueryBatch", "GROUPS", "QUERY_KINDS", "BLOCK_OF_KIND", "ASSET_GROUPS"]
 
 GROUPS = ("modality", "stage", "therapeutic", "therapeutic_gap", "cluster", "partnership", "track_record")
+# The groups an asset feeds; a profile without assets scores on the others only.
+ASSET_GROUPS = ("modality", "stage", "therapeutic", "therapeutic_gap")
 # The query columns built per asset; "seek" and "need" both read the partnership block.
 QUERY_KINDS = ("modality", "stage", "therapeutic", "therapeutic_gap", "cluster", "seek", "need", "track_record")
 BLOCK_OF_KIND = {k: ("partnership" if k in ("seek", "need") else k) for k in QUERY_KINDS}
-
-
-def assets_frame(profile: dict) -> pd.DataFrame:
-    """A profile's assets as a frame (one row per asset; ids already normalised)."""
-    assets = profile.get("assets") or []
-    return pd.DataFrame(
-        {
-            "name": [a.get("name") for a in assets],
-            "modality": [a.get("modality") for a in assets],
-            "stage": [a.get("stage") for a in assets],
-            "therapeutic_areas": [list(a.get("therapeutic_areas") or []) for a in assets],
-        }
-    )
-
-
-class AssetColumns:
-    """The columns of ``assets_frame`` without pandas: the per-request hot path builds many."""
-
-    def __init__(self, assets: list[dict]):
-        self._columns = {
-            "name": [a.get("name") for a in assets],
-            "modality": [a.get("modality") for a in assets],
-            "stage": [a.get("stage") for a in assets],
-            "therapeutic_areas": [list(a.get("therapeutic_areas") or []) for a in assets],
-        }
-        self._n = len(assets)
-
-    def __getitem__(self, column: str) -> list:
-        return self._columns[column]
-
-    def __len__(self) -> int:
-        return self._n
-
-
-_PLACEHOLDER = [{"name": None, "modality": None, "stage": None, "therapeutic_areas": []}]
+_DEFAULT_ENCODERS = {
+    "modality": ModalityEncoder,
+    "stage": StageEncoder,
+    "therapeutic": TherapeuticEncoder,
+    "therapeutic_gap": TherapeuticGapEncoder,
+    "cluster": ClusterEncoder,
+    "partnership": PartnershipEncoder,
+    "track_record": TrackRecordEncoder,
+}
+_PLACEHOLDER = (ProfileAsset(),)
 
 
 @dataclass(frozen=True)
@@ -71,48 +55,30 @@ class QueryBatch:
 class PartnerFeatures(TransformerMixin, BaseEstimator):
     """Fits every group encoder on the catalog; partners -> one matrix with named columns.
 
-    Parameters mirror the encoders' (see ``features.encoders``).
+    Each group's encoder is a nested parameter (``modality``, ``stage``, ...), so every feature
+    parameter is declared once, in its encoder, and reached the scikit-learn way:
+    ``PartnerMatcher().set_params(features__modality__decay=0.3)``.
     """
 
     def __init__(
         self,
-        modality_decay: float = 0.5,
-        stage_tolerance: float = 2.0,
-        gap_survey: str = "kddf_national_pipelines",
-        gap_power: float = 0.5,
-        rare_disease_gap: float = 0.8,
-        unknown_gap: float = 0.5,
-        cluster_preference: float = 1.0,
-        cluster_specialty: float = 0.6,
-        track_half_life: float = 4.0,
-        partnership_generalist_fit: float = 0.7,
+        modality: ModalityEncoder | None = None,
+        stage: StageEncoder | None = None,
+        therapeutic: TherapeuticEncoder | None = None,
+        therapeutic_gap: TherapeuticGapEncoder | None = None,
+        cluster: ClusterEncoder | None = None,
+        partnership: PartnershipEncoder | None = None,
+        track_record: TrackRecordEncoder | None = None,
     ):
-        self.partnership_generalist_fit = partnership_generalist_fit
-        self.modality_decay = modality_decay
-        self.stage_tolerance = stage_tolerance
-        self.gap_survey = gap_survey
-        self.gap_power = gap_power
-        self.rare_disease_gap = rare_disease_gap
-        self.unknown_gap = unknown_gap
-        self.cluster_preference = cluster_preference
-        self.cluster_specialty = cluster_specialty
-        self.track_half_life = track_half_life
-
-    def _encoders(self) -> dict:
-        return {
-            "modality": ModalityEncoder(decay=self.modality_decay),
-            "stage": StageEncoder(tolerance=self.stage_tolerance),
-            "therapeutic": TherapeuticEncoder(),
-            "therapeutic_gap": TherapeuticGapEncoder(
-                survey=self.gap_survey,
-                power=self.gap_power,
-                rare_disease=self.rare_disease_gap,
-                unknown=self.unknown_gap,
-            ),
-            "cluster": ClusterEncoder(preference=self.cluster_preference, specialty=self.cluster_specialty),
-            "partnership": PartnershipEncoder(generalist_fit=self.partnership_generalist_fit),
-            "track_record": TrackRecordEncoder(half_life=self.track_half_life),
-        }
+        # a default instance per estimator (never a shared default object), so get_params shows
+        # every encoder parameter and clone() keeps them
+        self.modality = modality if modality is not None else ModalityEncoder()
+        self.stage = stage if stage is not None else StageEncoder()
+        self.therapeutic = therapeutic if therapeutic is not None else TherapeuticEncoder()
+        self.therapeutic_gap = therapeutic_gap if therapeutic_gap is not None else TherapeuticGapEncoder()
+        self.cluster = cluster if cluster is not None else ClusterEncoder()
+        self.partnership = partnership if partnership is not None else PartnershipEncoder()
+        self.track_record = track_record if track_record is not None else TrackRecordEncoder()
 
     def fit(
         self,
@@ -125,10 +91,12 @@ class PartnerFeatures(TransformerMixin, BaseEstimator):
         as_of_year: int | None = None,
     ):
         """Fit on the partner frame ``X`` with the cluster table, landscape and deals."""
-        self.encoders_ = self._encoders()
+        self.encoders_ = {g: clone(getattr(self, g)) for g in GROUPS}
         self.encoders_["therapeutic_gap"].fit(X, landscape=landscape)
         self.encoders_["cluster"].fit(X, clusters=clusters)
-        self.encoders_["track_record"].fit(X, deals=deals, as_of_year=as_of_year)
+        self.encoders_["track_record"].fit(
+            X, deals=deals, as_of_year=as_of_year, modality_decay=self.encoders_["modality"].decay
+        )
         for name in ("modality", "stage", "therapeutic", "partnership"):
             self.encoders_[name].fit(X)
         self.slices_ = {}
@@ -146,8 +114,7 @@ class PartnerFeatures(TransformerMixin, BaseEstimator):
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         check_is_fitted(self, "encoders_")
-        blocks = [self.encoders_[g].transform(X) for g in GROUPS]
-        return pd.concat(blocks, axis=1)
+        return pd.concat([self.encoders_[g].transform(X) for g in GROUPS], axis=1)
 
     def partner_matrix(self, X: pd.DataFrame) -> np.ndarray:
         """``transform`` as one C-contiguous float32 array (the scoring hot path)."""
@@ -155,30 +122,31 @@ class PartnerFeatures(TransformerMixin, BaseEstimator):
 
     def with_deals(self, X: pd.DataFrame, deals: pd.DataFrame, as_of_year: int | None) -> np.ndarray:
         """The track-record block refitted on other deals (evaluation as of a date)."""
-        encoder = TrackRecordEncoder(half_life=self.track_half_life).fit(X, deals=deals, as_of_year=as_of_year)
+        encoder = clone(self.track_record).fit(
+            X, deals=deals, as_of_year=as_of_year, modality_decay=self.encoders_["modality"].decay
+        )
         return encoder.transform(X).to_numpy(dtype=np.float32)
 
-    def query(self, profiles: list[dict]) -> QueryBatch:
+    def query(self, profiles: list[Profile]) -> QueryBatch:
         """Query columns for every asset of every profile (see ``QueryBatch``)."""
         check_is_fitted(self, "encoders_")
         per_kind: dict[str, list[np.ndarray]] = {k: [] for k in QUERY_KINDS}
         row_profile, row_asset, n_seeking = [], [], []
         encoders = self.encoders_
         for p_index, profile in enumerate(profiles):
-            placeholder = not profile.get("assets")
-            assets = AssetColumns(_PLACEHOLDER if placeholder else profile["assets"])
-            # encoders' _query_block take any column container; their pandas `query` wraps the same code
-            blocks = {g: encoders[g]._query_block(assets, profile) for g in GROUPS if g != "partnership"}
-            blocks["seek"] = encoders["partnership"]._query_block(assets, profile)
-            blocks["need"] = encoders["partnership"].need(assets, profile, seek=blocks["seek"])
+            placeholder = not profile.assets
+            assets = AssetColumns(_PLACEHOLDER if placeholder else profile.assets)
+            blocks = {g: encoders[g].query(assets, profile) for g in GROUPS if g != "partnership"}
+            blocks["seek"] = encoders["partnership"].query(assets, profile)
+            blocks["need"] = encoders["partnership"].need(assets, blocks["seek"])
             if placeholder:
-                for kind in ("modality", "stage", "therapeutic", "therapeutic_gap"):
+                for kind in ASSET_GROUPS:
                     blocks[kind] = np.zeros_like(blocks[kind])
             for kind in QUERY_KINDS:
                 per_kind[kind].append(np.asarray(blocks[kind], dtype=np.float32))
             row_profile.extend([p_index] * len(assets))
             row_asset.extend([-1] if placeholder else range(len(assets)))
-            n_seeking.extend([max(1, len(profile.get("seeking") or ()))] * len(assets))
+            n_seeking.extend([max(1, len(profile.seeking))] * len(assets))
         by_kind = {}
         for kind in QUERY_KINDS:
             width = self.slices_[BLOCK_OF_KIND[kind]].stop - self.slices_[BLOCK_OF_KIND[kind]].start

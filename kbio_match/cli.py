@@ -30,8 +30,9 @@ def fail(message: str) -> None:
 
 def _params(pairs: list[str] | None) -> dict:
     from kbio_match.models.matcher import PartnerMatcher
+    from kbio_match.models.recommender import scalar_params
 
-    known = PartnerMatcher().get_params()
+    known = scalar_params(PartnerMatcher())
     params = {}
     for pair in pairs or []:
         key, sep, value = pair.partition("=")
@@ -70,6 +71,20 @@ def _print_table(table: Table) -> None:
     Console(width=max(out.width, 110)).print(table)
 
 
+def _check_catalog(directory: Path | None) -> None:
+    """Refuse bad data before anything starts: one line naming file, line and reason."""
+    from kbio_match import paths
+    from kbio_match.features.catalog import CatalogError
+    from kbio_match.features.validation import validate_data_dir
+
+    directory = Path(directory or paths.data_dir())
+    if not directory.is_dir():
+        fail(f"catalog folder {directory} does not exist")
+    problems = validate_data_dir(directory)
+    if problems:
+        fail(str(CatalogError(directory, problems)))
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
@@ -83,6 +98,7 @@ def serve(
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = get_settings()
+    _check_catalog(settings.data_dir)
     out.print(f"kbio-match: database {settings.database_url}; models in {settings.model_dir}", highlight=False)
     uvicorn.run(
         "kbio_match.service.app:create_app",
@@ -104,13 +120,10 @@ def train(
 ):
     """Build a model artifact from data/ and print its evaluation."""
     from kbio_match import paths
-    from kbio_match.features.validation import validate_data_dir
     from kbio_match.models.training import train_and_evaluate
 
     params = _params(param)
-    problems = validate_data_dir(data_dir or paths.data_dir())
-    if problems:
-        fail(f"data does not validate ({len(problems)} problems; run kbio-match validate-data): {problems[0]}")
+    _check_catalog(data_dir)
     with out.status("training and evaluating..."):
         loaded, time_split, _ = train_and_evaluate(
             data_dir=data_dir, out_dir=out_dir or paths.model_dir(), params=params, cutoff_year=cutoff
@@ -132,6 +145,7 @@ def evaluate(
 
     if protocol not in ("time_split", "leave_one_out", "both"):
         fail("--protocol must be time_split, leave_one_out or both")
+    _check_catalog(data_dir)
     catalog = load_catalog(data_dir)
     rankers = default_rankers(_params(param))
     if protocol in ("time_split", "both"):
@@ -175,51 +189,46 @@ def match(
         first = validation_details(exc.errors())[0]
         hint = f" (closest: {first['closest']})" if first.get("closest") else ""
         fail(f"{first['field']}: {first['message']}{hint}")
+    _check_catalog(None)
     loaded = ensure_model(paths.model_dir())
-    clusters = set(loaded.model.clusters_["id"])
-    for cid in request.preferred_clusters + request.filters.clusters:
-        if cid not in clusters:
-            fail(f"unknown cluster '{cid}'; allowed: {', '.join(sorted(clusters))}")
-    [matches] = loaded.model.rank([request.profile()], request.top_k)
-    partners = loaded.model.partners_.set_index("id")
+    unknown = request.unknown_clusters(loaded.model.index.cluster_ids)
+    if unknown:
+        first = unknown[0]
+        fail(f"{first['field']}: {first['message']}; allowed: {', '.join(first['allowed'])}")
+    # the same ranking and response shape as POST /v1/match (no stored history, so no declines)
+    answer = _answer(loaded, request)
     if as_json:
-        answer = {
-            "model_version": loaded.version,
-            "matches": [
-                {
-                    "rank": i,
-                    "partner": {
-                        "id": m.partner_id,
-                        "name": partners.loc[m.partner_id, "name"],
-                        "category": partners.loc[m.partner_id, "category"],
-                        "cluster": partners.loc[m.partner_id, "cluster"],
-                        "city": partners.loc[m.partner_id, "city"],
-                    },
-                    "score": m.score,
-                    "components": m.components,
-                    "best_asset": m.best_asset,
-                    "reasons": m.reasons,
-                }
-                for i, m in enumerate(matches, start=1)
-            ],
-        }
         sys.stdout.write(json.dumps(answer, ensure_ascii=False, indent=2) + "\n")
         return
+    matches = answer["matches"]
     view = Table(
         title=f"{request.company.name}: top {len(matches)} Korean partners (model {loaded.version})", show_lines=True
     )
     for column in ("#", "partner", "score", "best asset", "why"):
         view.add_column(column)
-    for i, m in enumerate(matches, start=1):
-        row = partners.loc[m.partner_id]
+    for m in matches:
+        p = m["partner"]
         view.add_row(
-            str(i),
-            f"{row['name']}\n[dim]{row['category']}, {row['city'] or '?'}[/dim]",
-            f"{m.score:.2f}",
-            m.best_asset or "-",
-            "\n".join(f"- {r}" for r in m.reasons),
+            str(m["rank"]),
+            f"{p['name']}\n[dim]{p['category']}, {p['city'] or '?'}[/dim]",
+            f"{m['score']:.2f}",
+            m["best_asset"] or "-",
+            "\n".join(f"- {r}" for r in m["reasons"]),
         )
     out.print(view)
+
+
+def _answer(loaded, request) -> dict:
+    """The POST /v1/match answer body for ``request``, less the request id (nothing is stored)."""
+    from kbio_match.service.routers.match import match_item
+    from kbio_match.service.schemas import MatchResponse
+
+    [matches] = loaded.model.rank([request.to_profile()], request.top_k)
+    items = [match_item(loaded.model.index, i, m) for i, m in enumerate(matches, start=1)]
+    body = {"request_id": "", "model_version": loaded.version, "declined_hidden": 0, "matches": items}
+    answer = MatchResponse.model_validate(body).model_dump(mode="json")
+    answer.pop("request_id")
+    return answer
 
 
 @app.command("validate-data")

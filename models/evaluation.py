@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from kbio_match.features.catalog import Catalog
+from kbio_match.features.profile import Profile
 from kbio_match.models.baselines import OverlapRanker, PopularityRanker, RandomRanker
 from kbio_match.models.matcher import PartnerMatcher
 from kbio_match.models.metrics import hit_at_k, mrr, ndcg_at_k
@@ -39,26 +40,9 @@ DEFAULT_CUTOFF = 2021
 METRIC_COLUMNS = ["hit@1", "hit@5", "hit@10", "mrr", "ndcg@10"]
 
 
-def deal_profiles(deals: pd.DataFrame) -> list[dict]:
+def deal_profiles(deals: pd.DataFrame) -> list[Profile]:
     """Anonymous query profiles from deals (no company name; the deal's asset and partnership)."""
-    profiles = []
-    for deal in deals.itertuples(index=False):
-        asset = {
-            "name": "query-asset",
-            "modality": deal.modality,
-            "stage": deal.stage_at_deal,
-            "therapeutic_areas": list(deal.therapeutic_areas or []),
-        }
-        has_asset = bool(deal.modality or deal.stage_at_deal or deal.therapeutic_areas)
-        profiles.append(
-            {
-                "assets": [asset] if has_asset else [],
-                "seeking": [deal.partnership],
-                "preferred_clusters": [],
-                "filters": {},
-            }
-        )
-    return profiles
+    return [Profile.from_deal(deal) for deal in deals.itertuples(index=False)]
 
 
 class _ModelAdapter:
@@ -68,7 +52,7 @@ class _ModelAdapter:
         self.params = params or {}
 
     def fit(self, catalog: Catalog, as_of_year: int | None = None):
-        self.model_ = PartnerMatcher(**self.params).fit(catalog, as_of_year=as_of_year)
+        self.model_ = PartnerMatcher().set_params(**self.params).fit(catalog, as_of_year=as_of_year)
         self.as_of_year_ = as_of_year
         return self
 

@@ -1,47 +1,25 @@
-"""The partner-ranking model: a weighted, gated similarity over the feature groups."""
+"""The partner-ranking model: a weighted, gated similarity over the feature groups.
+
+It holds scoring state only (the fitted features and the partner matrix). The catalog's records
+live in ``features.index.PartnerIndex``; reasons in ``models.explainer``.
+"""
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from kbio_match.features.catalog import Catalog
-from kbio_match.features.pipeline import BLOCK_OF_KIND, GROUPS, QUERY_KINDS, PartnerFeatures, QueryBatch
-from kbio_match.models.reasons import explain_match
-from sklearn.base import BaseEstimator
+from kbio_match.features.pipeline import ASSET_GROUPS, BLOCK_OF_KIND, GROUPS, QUERY_KINDS, PartnerFeatures, QueryBatch
+from kbio_match.features.profile import Profile
+from kbio_match.models.match import Match
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["PartnerMatcher", "Match", "FEATURE_PARAMS"]
+__all__ = ["PartnerMatcher", "Match"]
 
-FEATURE_PARAMS = (
-    "modality_decay",
-    "stage_tolerance",
-    "gap_survey",
-    "gap_power",
-    "rare_disease_gap",
-    "unknown_gap",
-    "cluster_preference",
-    "cluster_specialty",
-    "track_half_life",
-    "partnership_generalist_fit",
-)
-ASSET_GROUPS = ("modality", "stage", "therapeutic", "therapeutic_gap")
+G = {g: i for i, g in enumerate(GROUPS)}  # column of each group in a weight row
 LINEAR_KINDS = ("modality", "stage", "therapeutic", "therapeutic_gap", "cluster")  # GROUPS order, adjacent blocks
 CHUNK_ROWS = 2048  # query rows scored per matrix product; bounds memory for big batches
-# Up to this many partners, components for a whole chunk cost less than per-profile products on
-# the returned rows; above it, only the returned rows are worth computing.
-CHUNK_COMPONENTS_MAX_PARTNERS = 5000
-
-
-@dataclass
-class Match:
-    partner_id: str
-    score: float
-    components: dict[str, float]
-    best_asset: str | None
-    asset_index: int
-    reasons: list[str] = field(default_factory=list)
 
 
 class PartnerMatcher(BaseEstimator):
@@ -50,10 +28,13 @@ class PartnerMatcher(BaseEstimator):
     For each asset of a profile, every feature group yields a similarity in [0, 1]; the
     asset's score is their weighted mean, scaled by a gate on partnership fit (a partner that
     offers none of the partnerships sought keeps only ``gate_floor`` of its score). A profile's
-    score for a partner is that of its best asset.
+    score for a partner is that of its best asset. ``_scores`` is the one formula that orders
+    partners, for serving, evaluation and tuning alike.
 
     Parameters
     ----------
+    features : PartnerFeatures
+        The feature pipeline; its encoders' parameters are ``features__<group>__<param>``.
     w_modality, w_stage, w_therapeutic, w_therapeutic_gap, w_cluster, w_partnership, w_track_record : float
         Group weights (relative; normalised inside).
     gate_floor : float
@@ -66,13 +47,11 @@ class PartnerMatcher(BaseEstimator):
         the share of sought types covered).
     track_scale : float
         Recency-weighted deal count at which the track-record group reaches 63%.
-    modality_decay, stage_tolerance, gap_survey, gap_power, rare_disease_gap, unknown_gap,
-    cluster_preference, cluster_specialty, track_half_life, partnership_generalist_fit
-        Passed to ``features.pipeline.PartnerFeatures``.
     """
 
     def __init__(
         self,
+        features: PartnerFeatures | None = None,
         w_modality: float = 1.0,
         w_stage: float = 0.6,
         w_therapeutic: float = 1.0,
@@ -84,17 +63,8 @@ class PartnerMatcher(BaseEstimator):
         stage_need_share: float = 0.5,
         partnership_any_share: float = 0.7,
         track_scale: float = 1.0,
-        modality_decay: float = 0.5,
-        stage_tolerance: float = 2.0,
-        gap_survey: str = "kddf_national_pipelines",
-        gap_power: float = 0.5,
-        rare_disease_gap: float = 0.8,
-        unknown_gap: float = 0.5,
-        cluster_preference: float = 1.0,
-        cluster_specialty: float = 0.6,
-        track_half_life: float = 4.0,
-        partnership_generalist_fit: float = 0.7,
     ):
+        self.features = features if features is not None else PartnerFeatures()
         self.w_modality = w_modality
         self.w_stage = w_stage
         self.w_therapeutic = w_therapeutic
@@ -106,16 +76,6 @@ class PartnerMatcher(BaseEstimator):
         self.stage_need_share = stage_need_share
         self.partnership_any_share = partnership_any_share
         self.track_scale = track_scale
-        self.modality_decay = modality_decay
-        self.stage_tolerance = stage_tolerance
-        self.gap_survey = gap_survey
-        self.gap_power = gap_power
-        self.rare_disease_gap = rare_disease_gap
-        self.unknown_gap = unknown_gap
-        self.cluster_preference = cluster_preference
-        self.cluster_specialty = cluster_specialty
-        self.track_half_life = track_half_life
-        self.partnership_generalist_fit = partnership_generalist_fit
 
     # ------------------------------------------------------------------ fit
     def fit(self, X: Catalog, y=None, *, as_of_year: int | None = None) -> PartnerMatcher:
@@ -126,54 +86,20 @@ class PartnerMatcher(BaseEstimator):
         if not 0 <= self.gate_floor <= 1:
             raise ValueError("gate_floor must be in [0, 1]")
         self.weights_ = weights
-        self.features_ = PartnerFeatures(**{p: getattr(self, p) for p in FEATURE_PARAMS})
-        self.features_.fit(X.partners, clusters=X.clusters, landscape=X.landscape, deals=X.deals, as_of_year=as_of_year)
-        self.partners_ = X.partners.reset_index(drop=True)
-        self.partner_ids_ = self.partners_["id"].to_numpy()
-        self.partner_row_ = {pid: i for i, pid in enumerate(self.partner_ids_)}
-        self.matrix_ = self.features_.partner_matrix(self.partners_)
-        self.deals_ = self.features_.encoders_["track_record"].deals_
-        self._prepare_explanations(X)
-        self.clusters_ = X.clusters.reset_index(drop=True)
-        self.landscape_ = X.landscape
-        self.data_fingerprint_ = X.fingerprint
-        return self
-
-    def _prepare_explanations(self, X: Catalog) -> None:
-        """Plain records that reasons read for each match (pandas is too slow per request)."""
-        keep = (
-            "id",
-            "name",
-            "category",
-            "cluster",
-            "modalities",
-            "therapeutic_areas",
-            "stages",
-            "partnership_types",
-            "highlights",
-            "description",
+        partners = X.partners.reset_index(drop=True)
+        self.features_ = clone(self.features).fit(
+            partners, clusters=X.clusters, landscape=X.landscape, deals=X.deals, as_of_year=as_of_year
         )
-        self.partner_records_ = [{k: row[k] for k in keep} for row in self.partners_.to_dict("records")]
-        self.deals_by_partner_: dict[str, list[dict]] = {}
-        ordered = self.deals_.sort_values(["year", "foreign_company"], ascending=[False, True])
-        for deal in ordered[["partner_id", "year", "foreign_company", "partnership", "modality"]].to_dict("records"):
-            deal["year"] = int(deal["year"])
-            self.deals_by_partner_.setdefault(deal["partner_id"], []).append(deal)
-        self.cluster_records_ = {
-            row["id"]: {"name": row["name"], "specialties": list(row["specialties"])}
-            for row in X.clusters.to_dict("records")
-        }
-        survey = X.landscape[X.landscape["survey"] == self.gap_survey]
-        self.gap_shares_ = {
-            area: (float(group["share"].sum()), int(group["total"].iloc[0]))
-            for area, group in survey[survey["therapeutic_area"] != ""].groupby("therapeutic_area")
-        }
+        self.partner_ids_ = partners["id"].to_numpy()
+        self.matrix_ = self.features_.partner_matrix(partners)
+        return self
 
     def matrix_with_deals(self, deals: pd.DataFrame, as_of_year: int | None) -> np.ndarray:
         """The partner matrix with its track record rebuilt from other deals (for evaluation)."""
         check_is_fitted(self, "matrix_")
         matrix = self.matrix_.copy()
-        matrix[:, self.features_.slices_["track_record"]] = self.features_.with_deals(self.partners_, deals, as_of_year)
+        ids = pd.DataFrame({"id": self.partner_ids_})
+        matrix[:, self.features_.slices_["track_record"]] = self.features_.with_deals(ids, deals, as_of_year)
         return matrix
 
     # -------------------------------------------------------------- scoring
@@ -189,11 +115,11 @@ class PartnerMatcher(BaseEstimator):
         state.pop("_blocks", None)  # derived from matrix_; rebuilt on first use
         return state
 
-    def _components(self, blocks: dict[str, np.ndarray], batch: QueryBatch, rows: slice) -> list[np.ndarray]:
-        """Group similarities, one (n_rows, n_partners) array per group, in GROUPS order.
+    def _components(self, blocks: dict[str, np.ndarray], batch: QueryBatch, rows) -> dict[str, np.ndarray]:
+        """Each group's similarity, an (n_rows, n_partners) array per group: what a match shows.
 
-        Each query kind multiplies only the block it reads, and results come out with partners
-        along the contiguous axis, so the element-wise work runs on contiguous vectors.
+        ``rows`` selects query rows (a slice or positions). Ordering never reads these: it reads
+        ``_scores``, and a test checks that the weighted, gated components give the same score.
         """
         raw = {kind: batch.by_kind[kind][:, rows].T @ blocks[BLOCK_OF_KIND[kind]].T for kind in QUERY_KINDS}
         overlap = raw["seek"]
@@ -205,45 +131,40 @@ class PartnerMatcher(BaseEstimator):
         # best single fit (1 for a specialist, less for a generalist) plus coverage of all types sought
         partnership = any_share * np.minimum(overlap, 1.0) + (1 - any_share) * np.minimum(overlap / n_seek, 1.0)
         track = -np.expm1(-raw["track_record"] / self.track_scale)
-        return [raw["modality"], stage, raw["therapeutic"], raw["therapeutic_gap"], raw["cluster"], partnership, track]
+        return {
+            "modality": raw["modality"],
+            "stage": stage,
+            "therapeutic": raw["therapeutic"],
+            "therapeutic_gap": raw["therapeutic_gap"],
+            "cluster": raw["cluster"],
+            "partnership": partnership,
+            "track_record": track,
+        }
 
-    def _row_weights(self, batch: QueryBatch, rows: slice) -> np.ndarray:
-        """Normalised group weights per row; a no-asset row drops the asset groups."""
+    def row_weights(self, batch: QueryBatch, rows) -> np.ndarray:
+        """Normalised group weights per query row (columns in GROUPS order); a no-asset row drops
+        the asset groups."""
         no_asset = batch.row_asset[rows] < 0
         weights = np.tile(self.weights_, (len(no_asset), 1))
-        weights[np.ix_(no_asset, [GROUPS.index(g) for g in ASSET_GROUPS])] = 0.0
+        weights[np.ix_(no_asset, [G[g] for g in ASSET_GROUPS])] = 0.0
         return weights / weights.sum(axis=1, keepdims=True)
 
-    def _combine(self, comps: list[np.ndarray], batch: QueryBatch, rows: slice) -> np.ndarray:
-        """Gated weighted mean from the per-group components, shape (n_rows, n_partners)."""
-        w = self._row_weights(batch, rows)
-        total = comps[0] * w[:, :1]
-        for g in range(1, len(GROUPS)):
-            total += comps[g] * w[:, g : g + 1]
-        total *= self.gate_floor + (1.0 - self.gate_floor) * comps[GROUPS.index("partnership")]
-        return np.clip(total, 0.0, 1.0, out=total)
+    def _scores(self, blocks: dict[str, np.ndarray], batch: QueryBatch, rows) -> np.ndarray:
+        """The ordering score: gated weighted mean of the groups, shape (n_rows, n_partners).
 
-    def _scores(self, blocks: dict[str, np.ndarray], batch: QueryBatch, rows: slice) -> np.ndarray:
-        """Gated weighted mean of the groups, shape (n_rows, n_partners).
-
-        Equal to combining ``_components``, but the linear groups' weighted sum is one product
-        over the ``linear`` block, which keeps scoring close to a bare matrix product.
+        The linear groups' weighted sum is one product over the ``linear`` block, which keeps
+        scoring close to a bare matrix product.
         """
-        w = self._row_weights(batch, rows)
+        w = self.row_weights(batch, rows)
         share, any_share = self.stage_need_share, self.partnership_any_share
-        scale = {
-            "modality": w[:, 0],
-            "stage": w[:, 1] * (1 - share),
-            "therapeutic": w[:, 2],
-            "therapeutic_gap": w[:, 3],
-            "cluster": w[:, 4],
-        }
+        scale = {kind: w[:, G[kind]] for kind in LINEAR_KINDS}
+        scale["stage"] = scale["stage"] * (1 - share)
         q_linear = np.concatenate([batch.by_kind[k][:, rows] * scale[k][None, :] for k in LINEAR_KINDS])
         total = q_linear.T @ blocks["linear"].T
         overlap = batch.by_kind["seek"][:, rows].T @ blocks["partnership"].T
         need = batch.by_kind["need"][:, rows].T @ blocks["partnership"].T
         need /= np.maximum(overlap, 1.0)
-        need *= (w[:, 1] * share)[:, None]
+        need *= (w[:, G["stage"]] * share)[:, None]
         total += need
         n_seek = batch.n_seeking[rows][:, None]
         partnership = np.minimum(overlap / n_seek, 1.0)
@@ -251,11 +172,11 @@ class PartnerMatcher(BaseEstimator):
         np.minimum(overlap, 1.0, out=overlap)
         overlap *= any_share
         partnership += overlap
-        total += partnership * w[:, 5:6]
+        total += partnership * w[:, G["partnership"]][:, None]
         track = batch.by_kind["track_record"][:, rows].T @ blocks["track_record"].T
         track /= -self.track_scale
         np.expm1(track, out=track)
-        track *= -w[:, 6:7]
+        track *= -w[:, G["track_record"]][:, None]
         total += track
         partnership *= 1.0 - self.gate_floor
         partnership += self.gate_floor
@@ -283,7 +204,7 @@ class PartnerMatcher(BaseEstimator):
         for begin, end in zip(starts, ends, strict=True):
             yield int(profile_of_row[begin]), np.arange(begin, end)
 
-    def decision_scores(self, profiles: list[dict], *, matrix: np.ndarray | None = None) -> np.ndarray:
+    def decision_scores(self, profiles: list[Profile], *, matrix: np.ndarray | None = None) -> np.ndarray:
         """Scores of every partner for every profile, shape (n_profiles, n_partners)."""
         check_is_fitted(self, "matrix_")
         blocks = self._blocks_for(matrix)
@@ -296,80 +217,56 @@ class PartnerMatcher(BaseEstimator):
         return out
 
     def rank(
-        self, profiles: list[dict], top_k: int = 10, *, explain: bool = True, matrix: np.ndarray | None = None
+        self,
+        profiles: list[Profile],
+        top_k: int = 10,
+        *,
+        masks: list[np.ndarray | None] | None = None,
+        matrix: np.ndarray | None = None,
     ) -> list[list[Match]]:
-        """Rank partners for each profile (batch-first).
+        """Rank partners for each profile (batch-first), with each match's components.
 
         Parameters
         ----------
         profiles
-            Normalised profiles: ``assets`` (name, modality, stage, therapeutic_areas),
-            ``seeking``, ``preferred_clusters``, ``filters`` (categories, clusters,
-            exclude_partner_ids).
+            Typed profiles (``features.profile.Profile``).
         top_k
             Matches per profile at most.
-        explain
-            Attach plain-language reasons.
+        masks
+            Per profile, the partners allowed (``PartnerIndex.mask``), or None for all.
         """
         check_is_fitted(self, "matrix_")
         blocks = self._blocks_for(matrix)
         batch = self.features_.query(profiles)
         results: list[list[Match]] = [[] for _ in profiles]
-        whole_chunk = len(self.partner_ids_) <= CHUNK_COMPONENTS_MAX_PARTNERS
         for rows in self._chunks(batch):
-            if whole_chunk:
-                chunk_comps = self._components(blocks, batch, rows)
-                scores = self._combine(chunk_comps, batch, rows)
-            else:
-                chunk_comps, scores = None, self._scores(blocks, batch, rows)
-            row_asset = batch.row_asset[rows]
+            scores = self._scores(blocks, batch, rows)
             for p, positions in self._profile_rows(batch, rows):
                 per_asset = scores[positions]
-                if len(positions) == 1:
-                    best, best_pos = per_asset[0], np.zeros(per_asset.shape[1], dtype=int)
-                else:
-                    best_pos = per_asset.argmax(axis=0)
-                    best = np.take_along_axis(per_asset, best_pos[None, :], axis=0)[0]
-                profile = profiles[p]
-                mask = self._mask(profile)
+                best_pos = per_asset.argmax(axis=0)
+                best = np.take_along_axis(per_asset, best_pos[None, :], axis=0)[0]
+                mask = masks[p] if masks is not None else None
                 if mask is not None:
                     best = np.where(mask, best, -np.inf)
                 top = self._top(best, top_k)
-                if chunk_comps is not None:
-                    comps = [c[np.ix_(positions, top)] for c in chunk_comps]
-                else:  # components only for the partners returned: a small product on their rows
-                    comps = [c[positions] for c in self._components({g: blocks[g][top] for g in GROUPS}, batch, rows)]
-                for j_top, i in enumerate(top):
-                    row = positions[best_pos[i]]
-                    asset_index = int(row_asset[row])
-                    asset = profile["assets"][asset_index] if asset_index >= 0 else None
-                    local = best_pos[i]
-                    components = {g: round(float(comps[j][local, j_top]), 4) for j, g in enumerate(GROUPS)}
-                    match = Match(
-                        partner_id=str(self.partner_ids_[i]),
-                        score=round(float(best[i]), 4),
-                        components=components,
-                        best_asset=(asset or {}).get("name"),
-                        asset_index=asset_index,
+                if not len(top):
+                    continue
+                # components only for the partners returned: small products on this profile's rows
+                comps = self._components({g: blocks[g][top] for g in GROUPS}, batch, rows.start + positions)
+                assets = profiles[p].assets
+                for j, i in enumerate(top):
+                    local = int(best_pos[i])
+                    asset_index = int(batch.row_asset[rows.start + positions[local]])
+                    results[p].append(
+                        Match(
+                            partner_id=str(self.partner_ids_[i]),
+                            score=round(float(best[i]), 4),
+                            components={g: round(float(comps[g][local, j]), 4) for g in GROUPS},
+                            best_asset=assets[asset_index].name if asset_index >= 0 else None,
+                            asset_index=asset_index,
+                        )
                     )
-                    if explain:
-                        match.reasons = explain_match(self, i, match, profile)
-                    results[p].append(match)
         return results
-
-    def _mask(self, profile: dict) -> np.ndarray | None:
-        """Partners the profile's filters allow, or None when it has no filters."""
-        filters = profile.get("filters") or {}
-        if not (filters.get("categories") or filters.get("clusters") or filters.get("exclude_partner_ids")):
-            return None
-        mask = np.ones(len(self.partner_ids_), dtype=bool)
-        if filters.get("categories"):
-            mask &= self.partners_["category"].isin(filters["categories"]).to_numpy()
-        if filters.get("clusters"):
-            mask &= self.partners_["cluster"].isin(filters["clusters"]).to_numpy()
-        if filters.get("exclude_partner_ids"):
-            mask &= ~np.isin(self.partner_ids_, list(filters["exclude_partner_ids"]))
-        return mask
 
     def _top(self, scores: np.ndarray, top_k: int) -> np.ndarray:
         valid = int(np.isfinite(scores).sum())

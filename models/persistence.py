@@ -1,4 +1,4 @@
-"""Model artifacts: one joblib file (features and matcher together) plus a JSON manifest.
+"""Model artifacts: one joblib file (index, matcher and explainer together) plus a JSON manifest.
 
 A joblib file is a pickle, and unpickling runs code, so nothing is unpickled before its
 manifest is read and the file's sha256 matches the manifest. A different format version or
@@ -20,7 +20,7 @@ import joblib
 import numpy as np
 import pandas as pd
 import sklearn
-from kbio_match.models.matcher import PartnerMatcher
+from kbio_match.models.recommender import Recommender
 
 import kbio_match
 
@@ -34,7 +34,7 @@ __all__ = [
     "file_sha256",
 ]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: a Recommender under the kbio_match namespace (1 pickled top-level packages)
 MANIFEST_SUFFIX = ".manifest.json"
 # Libraries whose objects live inside the pickle: a different minor version may not unpickle
 # to the same behaviour.
@@ -60,7 +60,7 @@ class ArtifactError(ValueError):
 
 @dataclass(frozen=True)
 class LoadedModel:
-    model: PartnerMatcher
+    model: Recommender
     manifest: dict
     manifest_path: Path
 
@@ -94,14 +94,27 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def save_artifact(model: PartnerMatcher, directory: Path | str, *, metrics: dict, notes: str = "") -> Path:
+def _new_version(directory: Path, created: dt.datetime, fingerprint: str, params: dict) -> str:
+    """A version no other artifact in ``directory`` has: time to the microsecond, data and
+    parameter hashes, and a counter in the unlikely case two saves still collide."""
+    params_hash = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
+    base = f"{created:%Y%m%d-%H%M%S-%f}-{fingerprint[:6]}{params_hash[:4]}"
+    version, n = base, 1
+    while (directory / f"kbio-match-{version}{MANIFEST_SUFFIX}").exists() or (
+        directory / f"kbio-match-{version}.joblib"
+    ).exists():
+        n += 1
+        version = f"{base}-{n}"
+    return version
+
+
+def save_artifact(model: Recommender, directory: Path | str, *, metrics: dict, notes: str = "") -> Path:
     """Write ``<version>.joblib`` and its manifest into ``directory``; return the manifest path."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     created = dt.datetime.now(dt.UTC)
-    params = model.get_params()
-    params_hash = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
-    version = f"{created:%Y%m%d-%H%M%S}-{model.data_fingerprint_[:6]}{params_hash[:4]}"
+    params = model.params()
+    version = _new_version(directory, created, model.fingerprint, params)
     artifact = directory / f"kbio-match-{version}.joblib"
     with tempfile.NamedTemporaryFile(dir=directory, suffix=".tmp", delete=False) as tmp:
         joblib.dump(model, tmp.name, compress=3)
@@ -109,13 +122,13 @@ def save_artifact(model: PartnerMatcher, directory: Path | str, *, metrics: dict
     manifest = {
         "format_version": FORMAT_VERSION,
         "version": version,
-        "created_at": created.isoformat(timespec="seconds"),
+        "created_at": created.isoformat(timespec="microseconds"),
         "package_version": kbio_match.__version__,
         "python": platform.python_version(),
         "libraries": PINNED,
-        "data_fingerprint": model.data_fingerprint_,
-        "n_partners": int(len(model.partner_ids_)),
-        "n_deals": int(len(model.deals_)),
+        "data_fingerprint": model.fingerprint,
+        "n_partners": len(model.index),
+        "n_deals": model.index.n_deals,
         "params": params,
         "metrics": metrics,
         "notes": notes,
@@ -174,8 +187,8 @@ def load_artifact(path: Path | str) -> LoadedModel:
             f"{artifact.name}: cannot be loaded by this version of the code "
             f"({exc.__class__.__name__}: {str(exc)[:120]})"
         ) from None
-    if not isinstance(model, PartnerMatcher):
-        raise ArtifactError(f"{artifact.name}: holds a {type(model).__name__}, not a PartnerMatcher", kind="integrity")
+    if not isinstance(model, Recommender):
+        raise ArtifactError(f"{artifact.name}: holds a {type(model).__name__}, not a Recommender", kind="integrity")
     return LoadedModel(model=model, manifest=manifest, manifest_path=manifest_path)
 
 

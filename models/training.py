@@ -13,11 +13,11 @@ from kbio_match.models.evaluation import (
     evaluate_leave_one_out,
     evaluate_time_split,
 )
-from kbio_match.models.matcher import PartnerMatcher
 from kbio_match.models.model_card import write_model_card
 from kbio_match.models.persistence import ArtifactError, LoadedModel, load_artifact, newest_manifest, save_artifact
+from kbio_match.models.recommender import Recommender
 
-__all__ = ["train", "train_and_evaluate", "ensure_model", "evaluate_all"]
+__all__ = ["train", "train_and_evaluate", "build", "ensure_model", "evaluate_all"]
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def train_and_evaluate(
     """``train``, also returning the time-split and leave-one-out evaluations it computed."""
     catalog = load_catalog(data_dir)
     params = dict(params or {})
-    model = PartnerMatcher(**params).fit(catalog)
+    model = Recommender.fit(catalog, params)
     time_split, loo = evaluate_all(catalog, params, cutoff_year=cutoff_year)
     metrics = {
         "time_split": {"cutoff_year": cutoff_year, **time_split.summary()},
@@ -96,26 +96,37 @@ def _by_partnership(evaluation) -> dict:
     }
 
 
+def build(*, data_dir: Path | None = None, out_dir: Path, notes: str = "") -> LoadedModel:
+    """Fit on the whole catalog and publish an artifact without evaluating it (a first start).
+
+    Its manifest's metrics say it was not evaluated; ``kbio-match train`` publishes one that is.
+    """
+    model = Recommender.fit(load_catalog(data_dir))
+    metrics = {"evaluated": False, "note": "built on start without evaluation; run `kbio-match train` for metrics"}
+    return load_artifact(save_artifact(model, out_dir, metrics=metrics, notes=notes))
+
+
 def ensure_model(model_dir: Path, *, data_dir: Path | None = None) -> LoadedModel:
     """The newest artifact in ``model_dir``, trained from ``data/`` first when needed.
 
-    A model is trained when there is none, when the newest was built from other data (the
-    catalog changed) or with other library versions. An artifact that fails its integrity check
-    is never replaced silently: the error propagates and the service does not start.
+    A model is built (without evaluation, to start fast) when there is none, when the newest
+    was built from other data (the catalog changed) or with other library versions. An artifact
+    that fails its integrity check is never replaced silently: the error propagates and the
+    service does not start.
     """
     manifest = newest_manifest(model_dir)
     if manifest is None:
         log.info("no model in %s: training one from the catalog", model_dir)
-        return train(data_dir=data_dir, out_dir=model_dir, notes="built on first start")
+        return build(data_dir=data_dir, out_dir=model_dir, notes="built on first start")
     try:
         loaded = load_artifact(manifest)
     except ArtifactError as exc:
         if exc.kind == "integrity":
             raise
         log.warning("%s; training a new model", exc)
-        return train(data_dir=data_dir, out_dir=model_dir, notes=f"rebuilt: {exc}")
+        return build(data_dir=data_dir, out_dir=model_dir, notes=f"rebuilt: {exc}")
     current = data_fingerprint(data_dir)
     if loaded.manifest.get("data_fingerprint") != current:
         log.warning("model %s was built from other data; training a new one", loaded.version)
-        return train(data_dir=data_dir, out_dir=model_dir, notes="rebuilt: catalog changed")
+        return build(data_dir=data_dir, out_dir=model_dir, notes="rebuilt: catalog changed")
     return loaded

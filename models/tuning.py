@@ -6,6 +6,7 @@ import pandas as pd
 from kbio_match.features.catalog import Catalog
 from kbio_match.models.evaluation import DEFAULT_CUTOFF, default_rankers, evaluate_time_split
 from kbio_match.models.matcher import PartnerMatcher
+from kbio_match.models.recommender import scalar_params
 from scipy.stats import uniform
 from sklearn.model_selection import ParameterGrid, ParameterSampler
 
@@ -26,8 +27,8 @@ SEARCH_SPACE = {
     "w_partnership": uniform(0.5, 2.0),
     "w_track_record": uniform(0.2, 1.6),
     "gate_floor": uniform(0.05, 0.5),
-    "track_half_life": uniform(1.0, 8.0),
-    "partnership_generalist_fit": uniform(0.3, 0.7),
+    "features__track_record__half_life": uniform(1.0, 8.0),
+    "features__partnership__generalist_fit": uniform(0.3, 0.7),
 }
 
 
@@ -55,7 +56,7 @@ def search(
         else list(ParameterSampler(space or SEARCH_SPACE, n_iter=n_iter, random_state=seed))
     )
     rows = []
-    defaults = {k: v for k, v in PartnerMatcher().get_params().items() if k in (space or grid or SEARCH_SPACE)}
+    defaults = {k: v for k, v in scalar_params(PartnerMatcher()).items() if k in (space or grid or SEARCH_SPACE)}
     for i, params in enumerate([defaults, *settings]):
         params = {k: float(v) if isinstance(v, float) else v for k, v in params.items()}
         rankers = {"model": default_rankers(params)["model"]}
@@ -73,7 +74,7 @@ def search(
 
 
 def best_params(results: pd.DataFrame) -> dict:
-    """The parameters of the best row of ``search`` results, ready for ``PartnerMatcher(**...)``."""
-    known = set(PartnerMatcher().get_params())
+    """The parameters of the best row of ``search`` results, ready for ``PartnerMatcher().set_params(**...)``."""
+    known = set(scalar_params(PartnerMatcher()))
     row = results.iloc[0]
     return {k: (float(row[k]) if isinstance(row[k], float) else row[k]) for k in results.columns if k in known}

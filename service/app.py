@@ -26,10 +26,10 @@ log = logging.getLogger(__name__)
 async def lifespan(app: FastAPI):
     settings: Settings = app.state.settings
     app.state.key_table = settings.key_table()
-    app.state.store = Store(settings.database_url)
+    app.state.store = Store(settings.database_url, write_timeout=settings.write_timeout_s)
     loaded = ensure_model(settings.model_dir, data_dir=settings.data_dir)
     app.state.model_state = ModelState(loaded)
-    log.info("serving model %s (%d partners)", loaded.version, len(loaded.model.partner_ids_))
+    log.info("serving model %s (%d partners)", loaded.version, len(loaded.model.index))
     try:
         yield
     finally:

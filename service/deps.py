@@ -29,7 +29,7 @@ ModelStateDep = Annotated[ModelState, Depends(get_model_state)]
 StoreDep = Annotated[Store, Depends(get_store)]
 
 
-def check_ids(field: str, values: list[str], allowed: set[str]) -> None:
+def check_ids(field: str, values: list[str], allowed: frozenset[str] | set[str]) -> None:
     """422 naming the field, the bad value, the allowed ids and the closest one."""
     details = []
     for i, value in enumerate(values):

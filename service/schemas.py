@@ -6,14 +6,26 @@ fails with the allowed ids and the closest one in the error context.
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Annotated, Literal
 
+from kbio_match.features.profile import Profile, ProfileAsset, ProfileFilters
 from kbio_match.features.taxonomy import UnknownTermError, normalise
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 OUTCOMES = ("relevant", "not_relevant", "contacted", "meeting", "deal")
+DECLINE_REASONS = (
+    "wrong_modality",
+    "wrong_stage",
+    "wrong_area",
+    "wrong_partnership",
+    "no_capacity",
+    "not_partnering",
+    "already_partnered",
+    "other",
+)
 
 
 def _vocab(name: str):
@@ -111,16 +123,55 @@ class MatchRequest(BaseModel):
     preferred_clusters: Annotated[list[ClusterId], Field(max_length=50), AfterValidator(_unique)] = []
     filters: Filters = Filters()
     top_k: Annotated[int, Field(ge=1, le=100)] = 10
+    include_declined: Annotated[
+        bool, Field(description="also list partners this tenant marked not_relevant for this company")
+    ] = False
 
-    def profile(self) -> dict:
-        """The normalised profile the matcher ranks (asset names default to 'asset N')."""
-        assets = [a.model_dump() | {"name": a.name or f"asset {i + 1}"} for i, a in enumerate(self.assets)]
-        return {
-            "assets": assets,
-            "seeking": list(self.seeking),
-            "preferred_clusters": list(self.preferred_clusters),
-            "filters": self.filters.model_dump(),
-        }
+    def to_profile(self, exclude: set[str] | frozenset[str] = frozenset()) -> Profile:
+        """The typed profile the ranker takes (asset names default to 'asset N'); ``exclude``
+        adds partner ids to leave out (declined ones) to the request's own exclusions."""
+        return Profile(
+            seeking=tuple(self.seeking),
+            assets=tuple(
+                ProfileAsset(
+                    name=a.name or f"asset {i + 1}",
+                    modality=a.modality,
+                    stage=a.stage,
+                    therapeutic_areas=tuple(a.therapeutic_areas),
+                    indication=a.indication,
+                )
+                for i, a in enumerate(self.assets)
+            ),
+            preferred_clusters=tuple(self.preferred_clusters),
+            filters=ProfileFilters(
+                categories=tuple(self.filters.categories),
+                clusters=tuple(self.filters.clusters),
+                exclude_partner_ids=frozenset(self.filters.exclude_partner_ids) | frozenset(exclude),
+            ),
+            company=self.company.name,
+            description=self.company.description,
+        )
+
+    def unknown_clusters(self, known: frozenset[str], prefix: str = "") -> list[dict]:
+        """One detail per cluster id the catalog does not have: field, value, allowed, closest."""
+        details = []
+        for name, values in (
+            ("preferred_clusters", self.preferred_clusters),
+            ("filters.clusters", self.filters.clusters),
+        ):
+            for i, value in enumerate(values):
+                if value not in known:
+                    closest = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.0)
+                    details.append(
+                        {
+                            "field": f"{prefix}{name}[{i}]",
+                            "value": value,
+                            "message": f"unknown cluster '{value}'",
+                            "allowed": sorted(known),
+                            "closest": closest[0] if closest else None,
+                        }
+                    )
+        return details
 
 
 class BatchRequest(BaseModel):
@@ -147,18 +198,28 @@ class Components(BaseModel):
     track_record: float
 
 
+class PartnerAsset(BaseModel):
+    name: str
+    modality: str | None
+    stage: str | None
+    indication: str | None
+    source: str
+
+
 class MatchItem(BaseModel):
     rank: int
     partner: PartnerRef
     score: Annotated[float, Field(ge=0, le=1)]
     components: Components
     best_asset: str | None
+    partner_asset: PartnerAsset | None = None
     reasons: Annotated[list[str], Field(min_length=1, max_length=5)]
 
 
 class MatchResponse(BaseModel):
     request_id: str
     model_version: str
+    declined_hidden: int = 0
     matches: list[MatchItem]
 
 
@@ -166,12 +227,39 @@ class BatchResponse(BaseModel):
     results: list[MatchResponse]
 
 
+def _decline_reason(value: str | None) -> str | None:
+    if value is None:
+        return None
+    folded = value.strip().lower().replace("-", "_").replace(" ", "_")
+    if folded not in DECLINE_REASONS:
+        closest = difflib.get_close_matches(folded, DECLINE_REASONS, n=1, cutoff=0.0)
+        raise PydanticCustomError(
+            "unknown_term",
+            "unknown reason '{value}'; allowed: " + ", ".join(DECLINE_REASONS),
+            {"value": str(value)[:100], "allowed": list(DECLINE_REASONS), "closest": closest[0] if closest else None},
+        )
+    return folded
+
+
 class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     request_id: Annotated[str, Field(min_length=1, max_length=64)]
     partner_id: Annotated[str, Field(min_length=1, max_length=200)]
     outcome: Literal["relevant", "not_relevant", "contacted", "meeting", "deal"]
+    reason: Annotated[
+        str | None,
+        AfterValidator(_decline_reason),
+        Field(description="why a partner is not relevant (with outcome not_relevant): " + ", ".join(DECLINE_REASONS)),
+    ] = None
     note: Annotated[Text | None, Field(max_length=2000)] = None
+
+    @model_validator(mode="after")
+    def _reason_fits_outcome(self):
+        if self.reason is not None and self.outcome != "not_relevant":
+            raise PydanticCustomError(
+                "reason_outcome", "a reason is given only with outcome 'not_relevant'", {"allowed": ["not_relevant"]}
+            )
+        return self
 
 
 class FeedbackRecord(BaseModel):
@@ -179,6 +267,7 @@ class FeedbackRecord(BaseModel):
     request_id: str
     partner_id: str
     outcome: str
+    reason: str | None = None
     note: str | None
     created_at: str
 
@@ -249,6 +338,7 @@ class StoredMatch(BaseModel):
     rank: int
     partner_id: str
     score: float
+    components: dict[str, float] = {}
 
 
 class StoredRequestSummary(BaseModel):

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     api_keys: str | None = None
     admin_api_keys: str | None = None
     max_body_bytes: int = MAX_BODY_BYTES
+    # a request waits this long for its write to commit, then gets 503 instead of hanging
+    write_timeout_s: float = 30.0
 
     def key_table(self) -> dict[str, tuple[str, bool]]:
         """{key: (tenant, is_admin)} for every configured key."""

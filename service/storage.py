@@ -1,8 +1,9 @@
-"""Durable storage of match requests and feedback (SQLAlchemy 2 Core).
+"""Durable storage of match requests, what they showed, and feedback (SQLAlchemy 2 Core).
 
 SQLite by default, in WAL mode with ``synchronous=FULL`` so a committed row survives a crash or
 power loss; any SQLAlchemy URL (PostgreSQL) through ``KBIO_DATABASE_URL``. A write returns only
-after its transaction committed, so a 201 is never given for data that could be lost.
+after its transaction committed, so a 201 is never given for data that could be lost. The store
+takes and returns domain rows (``RequestRow``, ``FeedbackRow``); the API shapes them.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import queue
-import threading
-from concurrent.futures import Future
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from kbio_match.service.group_commit import GroupCommitter, StorageBusy
 from sqlalchemy import (
     Column,
     DateTime,
@@ -33,11 +34,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine, make_url
 
-__all__ = ["Store", "SCHEMA_VERSION", "GroupCommitter"]
+__all__ = ["Store", "SCHEMA_VERSION", "RequestRow", "FeedbackRow", "ShownMatch", "StorageBusy", "company_key"]
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 metadata = MetaData()
 
 schema_version = Table("schema_version", metadata, Column("version", Integer, primary_key=True))
@@ -49,9 +50,11 @@ match_requests = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("model_version", String(100), nullable=False),
     Column("company", String(200), nullable=False),
+    Column("company_key", String(200)),
     Column("profile", Text, nullable=False),
     Column("results", Text, nullable=False),
     Index("ix_requests_tenant_created", "tenant", "created_at"),
+    Index("ix_requests_tenant_company", "tenant", "company_key"),
 )
 feedback = Table(
     "feedback",
@@ -61,85 +64,92 @@ feedback = Table(
     Column("tenant", String(100), nullable=False),
     Column("partner_id", String(200), nullable=False),
     Column("outcome", String(20), nullable=False),
+    Column("reason", String(40)),
     Column("note", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
-# Each migration takes the schema from version N-1 to N; create_all covers version 1.
-MIGRATIONS: dict[int, list[str]] = {}
+# Each migration takes the schema from version N-1 to N; create_all covers the newest version.
+MIGRATIONS: dict[int, list[str]] = {
+    2: [
+        "ALTER TABLE feedback ADD COLUMN reason VARCHAR(40)",
+        "ALTER TABLE match_requests ADD COLUMN company_key VARCHAR(200)",
+        "UPDATE match_requests SET company_key = LOWER(company)",
+        "CREATE INDEX IF NOT EXISTS ix_requests_tenant_company ON match_requests (tenant, company_key)",
+    ]
+}
 
 
-def _iso(value: dt.datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.isoformat(timespec="milliseconds")
+def company_key(name: str) -> str:
+    """The form under which a tenant's requests for one company are grouped (case-insensitive)."""
+    return " ".join(name.casefold().split())[:200]
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
 
 
-class GroupCommitter:
-    """One writer thread that commits every queued write in a single transaction.
+@dataclass(frozen=True)
+class ShownMatch:
+    """One partner a request showed: the exposure log offline evaluation needs."""
 
-    A caller's ``submit`` returns only after the transaction holding its write committed, so
-    durability is per request, while concurrent requests share one fsync. If a batch fails,
-    its writes are retried one transaction each, so one bad write fails alone.
-    """
+    rank: int
+    partner_id: str
+    score: float
+    components: dict[str, float] = field(default_factory=dict)
 
-    MAX_BATCH = 256
 
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        self._queue: queue.Queue = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="kbio-group-commit", daemon=True)
-        self._thread.start()
+@dataclass(frozen=True)
+class FeedbackRow:
+    id: int | None
+    request_id: str
+    tenant: str
+    partner_id: str
+    outcome: str
+    reason: str | None
+    note: str | None
+    created_at: dt.datetime
 
-    def submit(self, write):
-        future: Future = Future()
-        self._queue.put((write, future))
-        return future.result()
 
-    def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join(timeout=30)
+@dataclass(frozen=True)
+class RequestRow:
+    id: str
+    tenant: str
+    model_version: str
+    company: str
+    profile: dict
+    shown: tuple[ShownMatch, ...]
+    created_at: dt.datetime
+    feedback: tuple[FeedbackRow, ...] = ()
 
-    def _run(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            batch = [item]
-            while len(batch) < self.MAX_BATCH:
-                try:
-                    nxt = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is None:
-                    self._queue.put(None)
-                    break
-                batch.append(nxt)
-            self._commit(batch)
 
-    def _commit(self, batch) -> None:
-        try:
-            with self.engine.begin() as conn:
-                results = [write(conn) for write, _ in batch]
-        except Exception as exc:
-            if len(batch) == 1:
-                batch[0][1].set_exception(exc)
-                return
-            for single in batch:  # isolate the failing write
-                self._commit([single])
-            return
-        for (_, future), result in zip(batch, results, strict=True):
-            future.set_result(result)
+def _shown(text: str) -> tuple[ShownMatch, ...]:
+    return tuple(
+        ShownMatch(r["rank"], r["partner_id"], r["score"], r.get("components") or {}) for r in json.loads(text)
+    )
+
+
+def _feedback_row(row) -> FeedbackRow:
+    return FeedbackRow(
+        id=int(row["id"]),
+        request_id=row["request_id"],
+        tenant=row["tenant"],
+        partner_id=row["partner_id"],
+        outcome=row["outcome"],
+        reason=row["reason"],
+        note=row["note"],
+        created_at=_utc(row["created_at"]),
+    )
 
 
 class Store:
     """Match requests and feedback, scoped by tenant."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, write_timeout: float = 30.0):
         self.url = url
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
@@ -156,7 +166,7 @@ class Store:
         self.migrate()
         # SQLite has one writer at a time: one committer thread both avoids busy errors and lets
         # concurrent requests share a commit
-        self._committer = GroupCommitter(self.engine)
+        self._committer = GroupCommitter(self.engine, timeout=write_timeout)
 
     @staticmethod
     def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -170,10 +180,12 @@ class Store:
     def migrate(self) -> None:
         """Create the schema, or bring an older one up to ``SCHEMA_VERSION``."""
         with self.engine.begin() as conn:
+            fresh = not self.engine.dialect.has_table(conn, "match_requests")
             metadata.create_all(conn)
             current = conn.execute(select(func.max(schema_version.c.version))).scalar()
-            if current is None:
-                conn.execute(insert(schema_version).values(version=SCHEMA_VERSION))
+            if current is None or fresh:
+                if current is None:
+                    conn.execute(insert(schema_version).values(version=SCHEMA_VERSION))
                 return
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS.get(version, []):
@@ -185,24 +197,29 @@ class Store:
         return self._committer.submit(fn)
 
     # ----------------------------------------------------------- requests
-    def save_requests(self, rows: list[dict]) -> None:
-        """Store match requests (id, tenant, model_version, company, profile, results) in one transaction."""
-        now = dt.datetime.now(dt.UTC)
+    def save_requests(self, rows: list[RequestRow]) -> None:
+        """Store match requests with what they showed, in one transaction."""
         values = [
             {
-                "id": r["id"],
-                "tenant": r["tenant"],
-                "created_at": now,
-                "model_version": r["model_version"],
-                "company": r["company"][:200],
-                "profile": _dumps(r["profile"]),
-                "results": _dumps(r["results"]),
+                "id": r.id,
+                "tenant": r.tenant,
+                "created_at": r.created_at,
+                "model_version": r.model_version,
+                "company": r.company[:200],
+                "company_key": company_key(r.company),
+                "profile": _dumps(r.profile),
+                "results": _dumps(
+                    [
+                        {"rank": m.rank, "partner_id": m.partner_id, "score": m.score, "components": m.components}
+                        for m in r.shown
+                    ]
+                ),
             }
             for r in rows
         ]
         self._write(lambda conn: conn.execute(insert(match_requests), values))
 
-    def get_request(self, request_id: str, tenant: str) -> dict | None:
+    def get_request(self, request_id: str, tenant: str) -> RequestRow | None:
         with self.engine.connect() as conn:
             row = (
                 conn.execute(
@@ -213,21 +230,21 @@ class Store:
             )
             if row is None:
                 return None
-            fb = (
-                conn.execute(select(feedback).where(feedback.c.request_id == request_id).order_by(feedback.c.id))
-                .mappings()
-                .all()
-            )
-        return {
-            "request_id": row["id"],
-            "created_at": _iso(row["created_at"]),
-            "model_version": row["model_version"],
-            "profile": json.loads(row["profile"]),
-            "matches": json.loads(row["results"]),
-            "feedback": [self._feedback_record(f) for f in fb],
-        }
+            fb = conn.execute(select(feedback).where(feedback.c.request_id == request_id).order_by(feedback.c.id))
+            feedback_rows = tuple(_feedback_row(f) for f in fb.mappings().all())
+        return RequestRow(
+            id=row["id"],
+            tenant=row["tenant"],
+            model_version=row["model_version"],
+            company=row["company"],
+            profile=json.loads(row["profile"]),
+            shown=_shown(row["results"]),
+            created_at=_utc(row["created_at"]),
+            feedback=feedback_rows,
+        )
 
-    def list_requests(self, tenant: str, *, limit: int, offset: int) -> tuple[list[dict], int]:
+    def list_requests(self, tenant: str, *, limit: int, offset: int) -> tuple[list[RequestRow], int]:
+        """A page of the tenant's requests, newest first, without profiles or feedback."""
         with self.engine.connect() as conn:
             total = conn.execute(
                 select(func.count()).select_from(match_requests).where(match_requests.c.tenant == tenant)
@@ -246,61 +263,64 @@ class Store:
                 .offset(offset)
             ).all()
         items = [
-            {
-                "request_id": r.id,
-                "created_at": _iso(r.created_at),
-                "model_version": r.model_version,
-                "company": r.company,
-                "n_matches": len(json.loads(r.results)),
-            }
+            RequestRow(r.id, tenant, r.model_version, r.company, {}, _shown(r.results), _utc(r.created_at))
             for r in rows
         ]
         return items, int(total)
 
     # ----------------------------------------------------------- feedback
-    def add_feedback(
-        self, *, request_id: str, tenant: str, partner_id: str, outcome: str, note: str | None
-    ) -> dict | None:
-        """Store one feedback record; None when the request is unknown to this tenant."""
+    def add_feedback(self, row: FeedbackRow) -> FeedbackRow | None:
+        """Store one feedback row; None when the request is unknown to its tenant."""
         with self.engine.connect() as conn:
-            owner = conn.execute(select(match_requests.c.tenant).where(match_requests.c.id == request_id)).scalar()
-        if owner != tenant:
+            owner = conn.execute(select(match_requests.c.tenant).where(match_requests.c.id == row.request_id)).scalar()
+        if owner != row.tenant:
             return None
-        now = dt.datetime.now(dt.UTC)
 
         def write(conn):
-            result = conn.execute(
-                insert(feedback).values(
-                    request_id=request_id,
-                    tenant=tenant,
-                    partner_id=partner_id,
-                    outcome=outcome,
-                    note=note,
-                    created_at=now,
+            values = {k: getattr(row, k) for k in ("request_id", "tenant", "partner_id", "outcome", "reason", "note")}
+            return conn.execute(insert(feedback).values(**values, created_at=row.created_at)).inserted_primary_key[0]
+
+        return FeedbackRow(**{**row.__dict__, "id": int(self._write(write))})
+
+    def declined(self, tenant: str, company: str) -> set[str]:
+        """Partners whose latest mark by ``tenant`` for ``company`` (any of its requests) is not_relevant."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(feedback.c.partner_id, feedback.c.outcome)
+                .join(match_requests, match_requests.c.id == feedback.c.request_id)
+                .where(
+                    match_requests.c.tenant == tenant,
+                    match_requests.c.company_key == company_key(company),
+                    feedback.c.tenant == tenant,
                 )
+                .order_by(feedback.c.id)
+            ).all()
+        latest: dict[str, str] = {}
+        for partner_id, outcome in rows:
+            latest[partner_id] = outcome
+        return {p for p, outcome in latest.items() if outcome == "not_relevant"}
+
+    def exposures(self, *, since: dt.datetime | None = None) -> Iterator[tuple[RequestRow, dict]]:
+        """Every stored request with its feedback by partner (latest mark wins), oldest first."""
+        query = select(match_requests).order_by(match_requests.c.created_at, match_requests.c.id)
+        if since is not None:
+            query = query.where(match_requests.c.created_at >= since)
+        with self.engine.connect() as conn:
+            requests = conn.execute(query).mappings().all()
+            marks: dict[str, dict[str, FeedbackRow]] = {}
+            for f in conn.execute(select(feedback).order_by(feedback.c.id)).mappings():
+                marks.setdefault(f["request_id"], {})[f["partner_id"]] = _feedback_row(f)
+        for r in requests:
+            row = RequestRow(
+                r["id"],
+                r["tenant"],
+                r["model_version"],
+                r["company"],
+                json.loads(r["profile"]),
+                _shown(r["results"]),
+                _utc(r["created_at"]),
             )
-            return result.inserted_primary_key[0]
-
-        new_id = self._write(write)
-        return {
-            "id": int(new_id),
-            "request_id": request_id,
-            "partner_id": partner_id,
-            "outcome": outcome,
-            "note": note,
-            "created_at": _iso(now),
-        }
-
-    @staticmethod
-    def _feedback_record(row) -> dict:
-        return {
-            "id": int(row["id"]),
-            "request_id": row["request_id"],
-            "partner_id": row["partner_id"],
-            "outcome": row["outcome"],
-            "note": row["note"],
-            "created_at": _iso(row["created_at"]),
-        }
+            yield row, marks.get(r["id"], {})
 
     def close(self) -> None:
         self._committer.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from kbio_match.features.catalog import load_catalog
-from kbio_match.models.matcher import PartnerMatcher
+from kbio_match.models.recommender import Recommender
 
 from kbio_match import paths
 
@@ -22,7 +22,7 @@ def catalog():
 
 @pytest.fixture(scope="session")
 def model(catalog):
-    return PartnerMatcher().fit(catalog)
+    return Recommender.fit(catalog)
 
 
 @pytest.fixture(scope="session")

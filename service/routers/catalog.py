@@ -44,7 +44,7 @@ def list_partners(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ):
-    view = served.view
+    view = served.index
     category = _term("category", "category", category)
     modality = _term("modality", "modality", modality)
     area = _term("therapeutic_area", "therapeutic_area", therapeutic_area)
@@ -54,7 +54,7 @@ def list_partners(
     needle = q.casefold().strip() if q else None
     items = [
         p
-        for p in view.partners
+        for p in view.records
         if (category is None or p["category"] == category)
         and (cluster is None or p["cluster"] == cluster)
         and (modality is None or modality in p["modalities"])
@@ -67,19 +67,19 @@ def list_partners(
 
 @router.get("/partners/{partner_id}", response_model=PartnerDetail, summary="One partner with its deals")
 def get_partner(partner_id: str, served: ServedDep):
-    partner = served.view.by_id.get(partner_id)
+    partner = served.index.by_id.get(partner_id)
     if partner is None:
         raise NotFound("partner", partner_id)
-    return partner | {"deals": served.view.deals_by_partner.get(partner_id, [])}
+    return partner | {"deals": served.index.deals_by_partner.get(partner_id, [])}
 
 
 @router.get("/clusters", response_model=ClusterList, summary="Korea's bioclusters")
 def list_clusters(served: ServedDep):
-    return {"items": served.view.clusters}
+    return {"items": served.index.clusters}
 
 
 @router.get("/taxonomy", summary="Vocabularies with labels, synonyms and the modality hierarchy")
 def get_taxonomy(served: ServedDep) -> dict:
     doc = taxonomy_document()
-    doc["cluster"] = [{"id": c["id"], "label": c["name"]} for c in served.view.clusters]
+    doc["cluster"] = [{"id": c["id"], "label": c["name"]} for c in served.index.clusters]
     return doc

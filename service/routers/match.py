@@ -2,75 +2,81 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 from kbio_match.service.auth import TenantDep
-from kbio_match.service.deps import ServedDep, StoreDep, check_ids
+from kbio_match.service.deps import ServedDep, StoreDep
+from kbio_match.service.errors import validation_error
 from kbio_match.service.schemas import BatchRequest, BatchResponse, MatchRequest, MatchResponse
 from kbio_match.service.state import Served
+from kbio_match.service.storage import RequestRow, ShownMatch, Store
 
 router = APIRouter(tags=["match"])
 
 
-def _validate(request: MatchRequest, served: Served, prefix: str = "") -> None:
-    check_ids(f"{prefix}preferred_clusters", request.preferred_clusters, served.view.cluster_ids)
-    check_ids(f"{prefix}filters.clusters", request.filters.clusters, served.view.cluster_ids)
+def _validate(requests: list[MatchRequest], served: Served, batch: bool) -> None:
+    details = []
+    for i, request in enumerate(requests):
+        details += request.unknown_clusters(served.index.cluster_ids, prefix=f"profiles[{i}]." if batch else "")
+    if details:
+        raise validation_error(details)
 
 
-def _rank(requests: list[MatchRequest], served: Served, tenant: str) -> tuple[list[dict], list[dict]]:
-    model = served.loaded.model
-    ranked = model.rank([r.profile() for r in requests], top_k=max(r.top_k for r in requests))
+def match_item(index, rank: int, m) -> dict:
+    """One entry of a match answer (``MatchItem``), shared by the API and ``kbio-match match``."""
+    return {
+        "rank": rank,
+        "partner": index.ref(m.partner_id),
+        "score": m.score,
+        "components": m.components,
+        "best_asset": m.best_asset,
+        "partner_asset": m.partner_asset,
+        "reasons": m.reasons,
+    }
+
+
+def rank_requests(
+    requests: list[MatchRequest], served: Served, store: Store, tenant: str
+) -> tuple[list[dict], list[RequestRow]]:
+    """Rank, explain and shape each request's answer; also the rows that store what was shown."""
+    index = served.index
+    profiles, hidden = [], []
+    for request in requests:
+        declined = set() if request.include_declined else store.declined(tenant, request.company.name)
+        declined = {p for p in declined if p in index.by_id} - set(request.filters.exclude_partner_ids)
+        profiles.append(request.to_profile(exclude=declined))
+        hidden.append(len(declined))
+    ranked = served.loaded.model.rank(profiles, top_k=max(r.top_k for r in requests))
+    now = dt.datetime.now(dt.UTC)
     responses, rows = [], []
-    for request, matches in zip(requests, ranked, strict=True):
+    for request, matches, n_hidden in zip(requests, ranked, hidden, strict=True):
         matches = matches[: request.top_k]
         request_id = str(uuid.uuid4())
-        items = []
-        for rank, m in enumerate(matches, start=1):
-            p = served.view.by_id[m.partner_id]
-            items.append(
-                {
-                    "rank": rank,
-                    "partner": {
-                        "id": p["id"],
-                        "name": p["name"],
-                        "category": p["category"],
-                        "cluster": p["cluster"],
-                        "city": p["city"],
-                    },
-                    "score": m.score,
-                    "components": m.components,
-                    "best_asset": m.best_asset,
-                    "reasons": m.reasons,
-                }
-            )
-        responses.append({"request_id": request_id, "model_version": served.loaded.version, "matches": items})
+        items = [match_item(index, rank, m) for rank, m in enumerate(matches, start=1)]
+        version = served.loaded.version
+        responses.append(
+            {"request_id": request_id, "model_version": version, "declined_hidden": n_hidden, "matches": items}
+        )
+        shown = tuple(ShownMatch(i["rank"], i["partner"]["id"], i["score"], i["components"]) for i in items)
         rows.append(
-            {
-                "id": request_id,
-                "tenant": tenant,
-                "model_version": served.loaded.version,
-                "company": request.company.name,
-                "profile": request.model_dump(mode="json"),
-                "results": [{"rank": i["rank"], "partner_id": i["partner"]["id"], "score": i["score"]} for i in items],
-            }
+            RequestRow(request_id, tenant, version, request.company.name, request.model_dump(mode="json"), shown, now)
         )
     return responses, rows
 
 
 @router.post("/match", response_model=MatchResponse, summary="Rank Korean partners for one profile")
 def match(request: MatchRequest, tenant: TenantDep, served: ServedDep, store: StoreDep):
-    _validate(request, served)
-    responses, rows = _rank([request], served, tenant.name)
+    _validate([request], served, batch=False)
+    responses, rows = rank_requests([request], served, store, tenant.name)
     store.save_requests(rows)  # committed before the answer: its request_id can take feedback at once
-    return JSONResponse(responses[0])
+    return responses[0]
 
 
 @router.post("/match/batch", response_model=BatchResponse, summary="Rank partners for up to 1000 profiles")
 def match_batch(batch: BatchRequest, tenant: TenantDep, served: ServedDep, store: StoreDep):
-    for i, request in enumerate(batch.profiles):
-        _validate(request, served, prefix=f"profiles[{i}].")
-    responses, rows = _rank(batch.profiles, served, tenant.name)
+    _validate(batch.profiles, served, batch=True)
+    responses, rows = rank_requests(batch.profiles, served, store, tenant.name)
     store.save_requests(rows)
-    return JSONResponse({"results": responses})
+    return {"results": responses}

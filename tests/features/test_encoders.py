@@ -5,22 +5,37 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from kbio_match.features.encoders import ModalityEncoder, StageEncoder, TherapeuticEncoder, TherapeuticGapEncoder
+from kbio_match.features.encoders import (
+    AssetColumns,
+    ModalityEncoder,
+    StageEncoder,
+    TherapeuticEncoder,
+    TherapeuticGapEncoder,
+)
 from kbio_match.features.partner_encoders import ClusterEncoder, PartnershipEncoder, TrackRecordEncoder
-from kbio_match.features.pipeline import assets_frame
 
-PROFILE = {
-    "assets": [
-        {"name": "A", "modality": "adc", "stage": "phase1", "therapeutic_areas": ["oncology"]},
-        {"name": "B", "modality": "rna", "stage": "phase3", "therapeutic_areas": ["cardiovascular"]},
-    ],
-    "seeking": ["license_out"],
-    "preferred_clusters": ["songdo"],
+from tests.profiles import as_profile
+
+PROFILE = as_profile(
+    {
+        "assets": [
+            {"name": "A", "modality": "adc", "stage": "phase1", "therapeutic_areas": ["oncology"]},
+            {"name": "B", "modality": "rna", "stage": "phase3", "therapeutic_areas": ["cardiovascular"]},
+        ],
+        "seeking": ["license_out"],
+        "preferred_clusters": ["songdo"],
+    }
+)
+CONTEXT = {  # what each encoder's fit takes besides the partners, by name
+    TherapeuticGapEncoder: "landscape",
+    ClusterEncoder: "clusters",
+    TrackRecordEncoder: "deals",
 }
 
 
 def fitted(encoder, catalog):
-    return encoder.fit(catalog.partners, clusters=catalog.clusters, landscape=catalog.landscape, deals=catalog.deals)
+    extra = CONTEXT.get(type(encoder))
+    return encoder.fit(catalog.partners, **({extra: getattr(catalog, extra)} if extra else {}))
 
 
 @pytest.mark.parametrize(
@@ -41,8 +56,8 @@ def test_encoder_outputs_named_frames_aligned_with_queries(make, catalog):
     names = list(encoder.get_feature_names_out())
     assert isinstance(block, pd.DataFrame) and list(block.columns) == names and len(block) == len(catalog.partners)
     assert all(n.startswith(encoder.prefix + "__") for n in names)
-    query = encoder.query(assets_frame(PROFILE), PROFILE)
-    assert list(query.columns) == names and len(query) == 2
+    query = encoder.query(AssetColumns(PROFILE.assets), PROFILE)
+    assert query.shape == (2, len(names))
     assert np.isfinite(block.to_numpy()).all() and (block.to_numpy() >= 0).all()
 
 
@@ -70,6 +85,6 @@ def test_track_record_counts_only_earlier_deals(catalog):
     assert early.deals_["year"].max() < 2016
 
 
-def test_set_output_pandas_works(catalog):
-    encoder = ModalityEncoder().set_output(transform="pandas")
-    assert isinstance(encoder.fit(catalog.partners).transform(catalog.partners), pd.DataFrame)
+def test_fit_refuses_misspelt_context(catalog):
+    with pytest.raises(TypeError):
+        ClusterEncoder().fit(catalog.partners, cluster=catalog.clusters)  # 'clusters' misspelt

@@ -6,16 +6,17 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
-import pytest
-from kbio_match.models.matcher import PartnerMatcher
+from kbio_match.models.recommender import Recommender
+
+from tests.profiles import as_profile
 
 
 def ids(model, profile, k=10):
-    return [m.partner_id for m in model.rank([profile], k, explain=False)[0]]
+    return [m.partner_id for m in model.rank([as_profile(profile)], k, explain=False)[0]]
 
 
 def scores(model, profile):
-    return dict(zip(model.partner_ids_, model.decision_scores([profile])[0], strict=True))
+    return dict(zip(model.index.ids, model.matcher.decision_scores([as_profile(profile)])[0], strict=True))
 
 
 CV = {
@@ -55,7 +56,7 @@ def test_asset_order_changes_nothing(model):
         "seeking": ["license_out"],
     }
     swapped = dict(two, assets=list(reversed(two["assets"])))
-    assert np.allclose(model.decision_scores([two]), model.decision_scores([swapped]))
+    assert np.allclose(list(scores(model, two).values()), list(scores(model, swapped).values()))
 
 
 def test_adding_a_modality_the_partner_works_with_raises_it(catalog):
@@ -67,9 +68,9 @@ def test_adding_a_modality_the_partner_works_with_raises_it(catalog):
     partners = catalog.partners.copy()
     row = partners.index[partners["id"] == target][0]
     assert "rna" not in partners.at[row, "modalities"]
-    before = scores(PartnerMatcher().fit(catalog), profile)[target]
+    before = scores(Recommender.fit(catalog), profile)[target]
     partners.at[row, "modalities"] = [*partners.at[row, "modalities"], "rna"]
-    after = scores(PartnerMatcher().fit(dataclasses.replace(catalog, partners=partners)), profile)[target]
+    after = scores(Recommender.fit(dataclasses.replace(catalog, partners=partners)), profile)[target]
     assert after > before
 
 
@@ -96,14 +97,14 @@ def test_cardiovascular_licensee_search_ranks_gap_aware_in_licensors_above_oncol
 
 
 def test_gap_weights_prefer_under_served_areas(model):
-    weights = model.features_.encoders_["therapeutic_gap"].weights_
+    weights = model.matcher.features_.encoders_["therapeutic_gap"].weights_
     assert weights["oncology"] == 0.0
     for area in ("cardiovascular", "respiratory", "gastrointestinal"):
         assert weights[area] > weights["neurology"] > weights["oncology"]
     # the same asset, crowded area vs under-served area: a gap-aware in-licensor's gap component rises
-    cv = model.rank([CV], 1, explain=False)[0][0]
+    cv = model.rank([as_profile(CV)], 1, explain=False)[0][0]
     onc = model.rank(
-        [{"assets": [dict(CV["assets"][0], therapeutic_areas=["oncology"])], "seeking": ["license_out"]}],
+        [as_profile({"assets": [dict(CV["assets"][0], therapeutic_areas=["oncology"])], "seeking": ["license_out"]})],
         1,
         explain=False,
     )[0][0]
@@ -121,7 +122,7 @@ def test_filters_and_exclusions(model, catalog):
     assert (categories == "hospital").all() and "samsung-medical-center" not in top
 
 
-def test_preferred_cluster_raises_partners_there(model):
+def test_preferred_cluster_raises_partners_there(model, catalog):
     base = {
         "assets": [
             {"name": "C", "modality": "cell_therapy", "stage": "preclinical", "therapeutic_areas": ["musculoskeletal"]}
@@ -130,14 +131,15 @@ def test_preferred_cluster_raises_partners_there(model):
     }
     before = scores(model, base)
     after = scores(model, dict(base, preferred_clusters=["osong"]))
-    in_osong = model.partners_[model.partners_["cluster"] == "osong"]["id"]
-    elsewhere = model.partners_[model.partners_["cluster"] != "osong"]["id"]
+    partners = catalog.partners
+    in_osong = partners[partners["cluster"] == "osong"]["id"]
+    elsewhere = partners[partners["cluster"] != "osong"]["id"]
     assert all(after[p] >= before[p] for p in in_osong) and any(after[p] > before[p] for p in in_osong)
     assert all(after[p] == before[p] for p in elsewhere)
 
 
 def test_scores_bounded_and_ranking_sorted_and_unique(model):
-    results = model.rank([CV, {"assets": [], "seeking": ["investment"]}], 50)
+    results = model.rank([as_profile(CV), as_profile({"assets": [], "seeking": ["investment"]})], 50)
     for matches in results:
         values = [m.score for m in matches]
         assert values == sorted(values, reverse=True) and all(0 <= v <= 1 for v in values)
@@ -146,15 +148,15 @@ def test_scores_bounded_and_ranking_sorted_and_unique(model):
 
 
 def test_reasons_are_specific_to_each_pair(model):
-    matches = model.rank([CV], 10)[0]
+    matches = model.rank([as_profile(CV)], 10)[0]
     assert len({tuple(m.reasons) for m in matches}) == len(matches)
     text = " ".join(r for m in matches for r in m.reasons)
     assert "Cardiovascular is among Korea's least-served areas" in text
     # a partner with foreign deals gets a reason naming a real counterparty from deals.csv
-    with_deals = [m for m in matches if m.partner_id in model.deals_by_partner_]
+    with_deals = [m for m in matches if m.partner_id in model.index.deals_by_partner]
     assert with_deals
     m = with_deals[0]
-    companies = {d["foreign_company"] for d in model.deals_by_partner_[m.partner_id]}
+    companies = {d["foreign_company"] for d in model.index.deals_by_partner[m.partner_id]}
     assert any(c in r for r in m.reasons for c in companies)
 
 
@@ -170,40 +172,17 @@ def test_batch_equals_one_by_one(model):
             "preferred_clusters": ["andong"],
         },
     ]
+    profiles = [as_profile(p) for p in profiles]
     batch = model.rank(profiles, 10, explain=False)
     for profile, matches in zip(profiles, batch, strict=True):
         single = model.rank([profile], 10, explain=False)[0]
         assert [(m.partner_id, m.score) for m in matches] == [(m.partner_id, m.score) for m in single]
 
 
-def test_feature_names_align_with_partner_matrix(model):
-    names = model.features_.get_feature_names_out()
-    frame = model.features_.transform(model.partners_)
+def test_feature_names_align_with_partner_matrix(model, catalog):
+    features = model.matcher.features_
+    names = features.get_feature_names_out()
+    frame = features.transform(catalog.partners)
     assert isinstance(frame, pd.DataFrame) and list(frame.columns) == list(names)
-    assert model.matrix_.shape == (len(model.partners_), len(names))
+    assert model.matcher.matrix_.shape == (len(catalog.partners), len(names))
     assert "modality__adc" in names and "track_record__type_manufacturing" in names
-
-
-def test_fast_scores_equal_the_weighted_components(model, monkeypatch):
-    """Both scoring paths (small and large catalogs) equal the formula over the components."""
-    import kbio_match.models.matcher as matcher
-    from kbio_match.models.matcher import GROUPS
-
-    fast = model.decision_scores([CV])
-    monkeypatch.setattr(matcher, "CHUNK_COMPONENTS_MAX_PARTNERS", 0)
-    large = {m.partner_id: m.score for m in model.rank([CV], 20, explain=False)[0]}
-    monkeypatch.undo()
-    small = {m.partner_id: m.score for m in model.rank([CV], 20, explain=False)[0]}
-    assert large.keys() == small.keys() and all(abs(large[k] - small[k]) < 1e-4 for k in small)
-    assert np.allclose(sorted(fast[0], reverse=True)[:20], sorted(small.values(), reverse=True), atol=1e-4)
-
-    profiles = [CV, {"assets": [], "seeking": ["manufacturing", "investment"]}]
-    for profile in profiles:
-        for match in model.rank([profile], 15, explain=False)[0]:
-            weights = dict(zip(GROUPS, model.weights_, strict=True))
-            if not profile["assets"]:
-                for g in ("modality", "stage", "therapeutic", "therapeutic_gap"):
-                    weights[g] = 0.0
-            mean = sum(weights[g] * match.components[g] for g in GROUPS) / sum(weights.values())
-            gate = model.gate_floor + (1 - model.gate_floor) * match.components["partnership"]
-            assert match.score == pytest.approx(mean * gate, abs=2e-4)

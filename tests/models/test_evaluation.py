@@ -14,8 +14,8 @@ def time_split(catalog):
 def test_queries_are_anonymous_and_ask_for_the_deal(catalog):
     profiles = deal_profiles(catalog.deals.head(20))
     for profile, deal in zip(profiles, catalog.deals.head(20).itertuples(), strict=True):
-        assert "company" not in profile
-        assert profile["seeking"] == [deal.partnership]
+        assert profile.company is None and profile.description is None
+        assert profile.seeking == (deal.partnership,)
 
 
 def test_time_split_queries_only_later_deals(time_split, catalog):
@@ -28,13 +28,13 @@ def test_track_record_never_sees_the_query_deal(catalog):
     from kbio_match.models.matcher import PartnerMatcher
 
     model = PartnerMatcher().fit(catalog, as_of_year=2022)
-    assert model.deals_["year"].max() <= 2021
+    assert model.features_.encoders_["track_record"].deals_["year"].max() <= 2021
     # leave-one-out: removing a partner's only deal empties its track-record block
     counts = catalog.deals["partner_id"].value_counts()
     lonely = counts[counts == 1].index[0]
     others = catalog.deals[catalog.deals["partner_id"] != lonely]
     matrix = model.matrix_with_deals(others, None)
-    row = model.partner_row_[lonely]
+    row = list(model.partner_ids_).index(lonely)
     assert matrix[row, model.features_.slices_["track_record"]].sum() == 0
 
 

@@ -8,14 +8,19 @@ import numpy as np
 import pytest
 from kbio_match.models.persistence import FORMAT_VERSION, ArtifactError, load_artifact, newest_manifest
 
+from tests.profiles import as_profile
+
 
 def test_round_trip_gives_identical_rankings(trained_dir, model):
     loaded = load_artifact(newest_manifest(trained_dir))
-    profile = {
-        "assets": [{"name": "A", "modality": "adc", "stage": "phase1", "therapeutic_areas": ["oncology"]}],
-        "seeking": ["license_out", "manufacturing"],
-    }
-    assert np.allclose(loaded.model.decision_scores([profile]), model.decision_scores([profile]))
+    profile = as_profile(
+        {
+            "assets": [{"name": "A", "modality": "adc", "stage": "phase1", "therapeutic_areas": ["oncology"]}],
+            "seeking": ["license_out", "manufacturing"],
+        }
+    )
+    assert np.allclose(loaded.model.matcher.decision_scores([profile]), model.matcher.decision_scores([profile]))
+    assert [m.reasons for m in loaded.model.rank([profile], 5)[0]] == [m.reasons for m in model.rank([profile], 5)[0]]
 
 
 def test_manifest_records_what_the_model_was_built_from(trained_dir, catalog):

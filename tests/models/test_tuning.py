@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from kbio_match.models.matcher import PartnerMatcher
+from kbio_match.models.recommender import scalar_params
 from kbio_match.models.tuning import best_params, search
 
 
@@ -9,8 +10,8 @@ def test_search_scores_default_and_samples_and_returns_usable_params(catalog):
     assert len(results) == 3 and "default" in set(results["setting"])
     assert results["mrr"].is_monotonic_decreasing
     params = best_params(results)
-    PartnerMatcher(**params).fit(catalog)  # the best row builds a model as is
-    assert set(params) <= set(PartnerMatcher().get_params())
+    PartnerMatcher().set_params(**params).fit(catalog)  # the best row builds a model as is
+    assert set(params) <= set(scalar_params(PartnerMatcher()))
 
 
 def test_grid_search(catalog):

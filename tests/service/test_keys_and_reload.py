@@ -55,12 +55,12 @@ def test_reload_is_admin_only(keyed):
 
 def test_reload_swaps_a_good_artifact_and_refuses_a_tampered_one(keyed, model_dir):
     from kbio_match.features.catalog import load_catalog
-    from kbio_match.models.matcher import PartnerMatcher
     from kbio_match.models.persistence import save_artifact
+    from kbio_match.models.recommender import Recommender
 
     before = keyed.get("/v1/model", headers=as_("key-admin")).json()["version"]
     # a good new artifact with other weights
-    new_model = PartnerMatcher(w_cluster=0.9).fit(load_catalog())
+    new_model = Recommender.fit(load_catalog(), {"w_cluster": 0.9})
     good = save_artifact(new_model, model_dir, metrics={"note": "test"})
     swapped = keyed.post("/v1/model/reload", headers=as_("key-admin"), json={"artifact": good.name})
     assert swapped.status_code == 200 and swapped.json()["previous_version"] == before

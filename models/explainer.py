@@ -1,0 +1,235 @@
+"""Plain-language reasons for a match, built from the pair's own data.
+
+Each feature group proposes at most one sentence about this partner and this asset; sentences
+are ordered by the group's weighted contribution, and one sourced highlight of the partner
+(capacity, approvals, named deals) is added where it speaks to what the profile seeks.
+The ``Explainer`` owns what reasons read: the partner index and the fitted model's settings.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from kbio_match.features.index import PartnerIndex
+from kbio_match.features.pipeline import GROUPS
+from kbio_match.features.profile import Profile, ProfileAsset
+from kbio_match.features.taxonomy import (
+    CATEGORY,
+    MODALITY,
+    PARTNERSHIP,
+    STAGE,
+    THERAPEUTIC_AREA,
+    modality_similarity_matrix,
+)
+from kbio_match.features.vocabulary_tables import DEAL_VERB, INLICENSING_TYPES, MODALITY_PLURAL, OFFERS
+from kbio_match.models.match import Match
+
+__all__ = ["Explainer", "deal_phrase"]
+
+MAX_REASONS = 5
+PLURAL = MODALITY_PLURAL
+
+
+def _join(items: list[str]) -> str:
+    items = list(dict.fromkeys(items))
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _label(vocab, term: str) -> str:
+    return vocab.labels[term].split(" (")[0].lower() if vocab is not MODALITY else PLURAL.get(term, term)
+
+
+def deal_phrase(deals: list[dict]) -> str:
+    """One sentence from a partner's deals of one partnership type (newest first)."""
+    first = deals[0]
+    modalities = {d["modality"] for d in deals if d["modality"]}
+    what = f"{PLURAL[next(iter(modalities))]} " if len(modalities) == 1 else ""
+    if first["partnership"] == "license_in":
+        what = what or "assets "
+    verb = DEAL_VERB[first["partnership"]].format(what=what)
+    years: dict[str, list[int]] = {}
+    for deal in deals:
+        years.setdefault(deal["foreign_company"], []).append(deal["year"])
+    names = [f"{company} ({', '.join(str(y) for y in sorted(set(ys)))})" for company, ys in list(years.items())[:2]]
+    more = f", {len(deals)} deals of this kind in all" if len(years) > 2 else ""
+    return f"{verb} {_join(names)}{more}"
+
+
+def _highlight(partner: dict, asset: ProfileAsset | None, seeking: tuple[str, ...]) -> str | None:
+    highlights = list(partner["highlights"] or [])
+    if not highlights:
+        return None
+    words = {w for t in seeking for w in re.findall(r"[a-z]+", PARTNERSHIP.labels[t].lower()) if len(w) > 3}
+    if asset and asset.modality:
+        words |= set(re.findall(r"[a-z]+", MODALITY.labels[asset.modality].lower()))
+    words |= {"manufactur", "capacity", "licens", "approved", "deal", "trial"}
+    scored = [(sum(w in h.lower() for w in words), -i, h) for i, h in enumerate(highlights)]
+    return max(scored)[2].rstrip(".")
+
+
+class Explainer:
+    """Writes a match's reasons from the partner index and the fitted model's settings.
+
+    Parameters
+    ----------
+    index
+        The catalog's partner index (records, deals by partner, clusters).
+    weights
+        The matcher's group weights, in ``GROUPS`` order.
+    modality_decay
+        The modality encoder's decay, so reasons call the same modalities related as the score.
+    gap_weights
+        Gap weight of each therapeutic area (the fitted gap encoder's).
+    gap_shares
+        Area -> (share of national pipelines, pipelines in the survey), for the gap sentence.
+    """
+
+    def __init__(
+        self,
+        index: PartnerIndex,
+        *,
+        weights: np.ndarray,
+        modality_decay: float,
+        gap_weights: dict[str, float],
+        gap_shares: dict[str, tuple[float, int]],
+    ):
+        self.index = index
+        self.weights = dict(zip(GROUPS, (float(w) for w in weights), strict=True))
+        self.modality_similarity = modality_similarity_matrix(float(modality_decay))
+        self.gap_weights = dict(gap_weights)
+        self.gap_shares = dict(gap_shares)
+
+    @classmethod
+    def from_fitted(cls, index: PartnerIndex, matcher, landscape: pd.DataFrame) -> Explainer:
+        """The explainer of a fitted ``PartnerMatcher`` over ``index``."""
+        gap = matcher.features_.encoders_["therapeutic_gap"]
+        survey = landscape[landscape["survey"] == gap.survey]
+        shares = {
+            area: (float(group["share"].sum()), int(group["total"].iloc[0]))
+            for area, group in survey[survey["therapeutic_area"] != ""].groupby("therapeutic_area")
+        }
+        return cls(
+            index,
+            weights=matcher.weights_,
+            modality_decay=matcher.features_.encoders_["modality"].decay,
+            gap_weights=gap.weights_,
+            gap_shares=shares,
+        )
+
+    def _similarity(self, a: str, b: str) -> float:
+        return float(self.modality_similarity[MODALITY.index(a), MODALITY.index(b)])
+
+    def _track_reason(self, pid: str, asset: ProfileAsset | None, seeking: tuple[str, ...]) -> str | None:
+        deals = self.index.deals_by_partner.get(pid)
+        if not deals:
+            return None
+        modality = asset.modality if asset else None
+
+        def relevance(deal: dict) -> tuple:
+            mod = self._similarity(modality, deal["modality"]) if modality and deal["modality"] else 0
+            return (2.0 * (deal["partnership"] in seeking) + mod, deal["year"])
+
+        top_type = max(deals, key=relevance)["partnership"]
+        return deal_phrase([d for d in deals if d["partnership"] == top_type])
+
+    def _gap_reason(self, asset: ProfileAsset) -> str | None:
+        areas = [a for a in asset.therapeutic_areas if self.gap_weights.get(a, 0) > 0]
+        if not areas:
+            return None
+        area = max(areas, key=lambda a: self.gap_weights[a])
+        if area == "rare_disease":
+            return "Rare diseases are one of the gaps left by Korea's oncology-heavy pipelines"
+        if area not in self.gap_shares:
+            return None
+        share, total = self.gap_shares[area]
+        label = THERAPEUTIC_AREA.labels[area]
+        return (
+            f"{label} is among Korea's least-served areas ({share:.0%} of {total:,} national pipelines), "
+            f"so a Korean licensee gains a gap-filling asset"
+        )
+
+    def explain(self, match: Match, profile: Profile) -> list[str]:
+        """1-5 reasons for ``match`` and ``profile``, strongest first."""
+        partner = self.index.by_id[match.partner_id]
+        asset = profile.assets[match.asset_index] if match.asset_index >= 0 else None
+        seeking = profile.seeking
+        name = (asset.name if asset else None) or "your asset"
+        weights, comp = self.weights, match.components
+        candidates: list[tuple[float, str]] = []
+
+        fits = [t for t in seeking if t in partner["partnership_types"]]
+        if fits:
+            kind = CATEGORY.labels[partner["category"]]
+            candidates.append(
+                (weights["partnership"] * comp["partnership"], f"{kind} open to {_join([OFFERS[t] for t in fits])}")
+            )
+
+        track = self._track_reason(match.partner_id, asset, seeking)
+        if track:
+            candidates.append((weights["track_record"] * max(comp["track_record"], 0.3), track))
+
+        if asset and asset.modality and partner["modalities"]:
+            modality = asset.modality
+            if modality in partner["modalities"]:
+                candidates.append(
+                    (weights["modality"] * comp["modality"], f"Works with {PLURAL[modality]}, the modality of {name}")
+                )
+            elif comp["modality"] > 0:
+                nearest = max(partner["modalities"], key=lambda m: self._similarity(modality, m))
+                candidates.append(
+                    (
+                        weights["modality"] * comp["modality"],
+                        f"Works with {PLURAL[nearest]}, related to {name}'s {MODALITY.labels[modality].lower()}",
+                    )
+                )
+
+        if asset and partner["therapeutic_areas"]:
+            shared = [a for a in asset.therapeutic_areas if a in partner["therapeutic_areas"]]
+            if shared:
+                candidates.append(
+                    (
+                        weights["therapeutic"] * comp["therapeutic"],
+                        f"Active in {_join([_label(THERAPEUTIC_AREA, a) for a in shared])}, like {name}",
+                    )
+                )
+
+        if asset and comp["therapeutic_gap"] > 0 and any(t in INLICENSING_TYPES for t in seeking):
+            gap = self._gap_reason(asset)
+            if gap:
+                # the gap is the least obvious, most specific argument for an in-licensor: rank it high
+                candidates.append((2.0 * weights["therapeutic_gap"] * comp["therapeutic_gap"], gap))
+
+        cluster_id = partner["cluster"]
+        if cluster_id and comp["cluster"] > 0:
+            cluster = self.index.cluster_by_id[cluster_id]
+            if cluster_id in profile.preferred_clusters:
+                text = f"Based in {cluster['name']}, one of your preferred clusters"
+            else:
+                wanted = set(seeking) | ({asset.modality} if asset and asset.modality else set())
+                matched = [spec.replace("_", " ") for spec in cluster["specialties"] if spec in wanted]
+                text = f"Based in {cluster['name']}, a cluster known for {_join(matched) or 'this work'}"
+            candidates.append((weights["cluster"] * comp["cluster"], text))
+
+        if asset and asset.stage and partner["stages"] and comp["stage"] >= 0.75:
+            stages = sorted(partner["stages"], key=STAGE.index)
+            first, last = STAGE.labels[stages[0]], STAGE.labels[stages[-1]]
+            span = first if len(stages) == 1 else f"{first} to {last}"
+            candidates.append(
+                (
+                    weights["stage"] * comp["stage"] * 0.8,
+                    f"Works from {span}, which covers {name} at {STAGE.labels[asset.stage]}",
+                )
+            )
+
+        candidates.sort(key=lambda c: -c[0])
+        reasons = [text for _, text in candidates[: MAX_REASONS - 1]]
+        highlight = _highlight(partner, asset, seeking)
+        if highlight:
+            reasons.insert(min(1, len(reasons)), highlight)
+        if not reasons:
+            reasons.append(str(partner["description"]).split(". ")[0].rstrip("."))
+        return [r if r.endswith(".") else r + "." for r in reasons[:MAX_REASONS]]

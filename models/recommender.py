@@ -1,0 +1,59 @@
+"""The served model: partner index, matcher and explainer, fitted together and saved as one artifact."""
+
+from __future__ import annotations
+
+import numpy as np
+from kbio_match.features.catalog import Catalog
+from kbio_match.features.index import PartnerIndex
+from kbio_match.features.profile import Profile
+from kbio_match.models.explainer import Explainer
+from kbio_match.models.match import Match
+from kbio_match.models.matcher import PartnerMatcher
+from sklearn.base import BaseEstimator
+
+__all__ = ["Recommender", "scalar_params"]
+
+
+def scalar_params(estimator: BaseEstimator) -> dict:
+    """Every parameter of ``estimator`` and its nested estimators that is a plain value (JSON-ready)."""
+    return {
+        k: v for k, v in estimator.get_params(deep=True).items() if v is None or isinstance(v, str | int | float | bool)
+    }
+
+
+class Recommender:
+    """Ranks and explains: what the service, the CLI and batch jobs call.
+
+    ``index`` is the catalog (ids, records, masks), ``matcher`` scores, ``explainer`` writes reasons.
+    """
+
+    def __init__(self, index: PartnerIndex, matcher: PartnerMatcher, explainer: Explainer):
+        self.index = index
+        self.matcher = matcher
+        self.explainer = explainer
+
+    @classmethod
+    def fit(cls, catalog: Catalog, params: dict | None = None, *, as_of_year: int | None = None) -> Recommender:
+        """Fit on ``catalog``; ``params`` are ``PartnerMatcher`` parameters (nested ones included)."""
+        matcher = PartnerMatcher().set_params(**(params or {})).fit(catalog, as_of_year=as_of_year)
+        index = PartnerIndex(catalog)
+        if not np.array_equal(index.ids, matcher.partner_ids_):
+            raise ValueError("the index and the matcher disagree on the partners' order")
+        return cls(index, matcher, Explainer.from_fitted(index, matcher, catalog.landscape))
+
+    @property
+    def fingerprint(self) -> str:
+        return self.index.fingerprint
+
+    def params(self) -> dict:
+        return scalar_params(self.matcher)
+
+    def rank(self, profiles: list[Profile], top_k: int = 10, *, explain: bool = True) -> list[list[Match]]:
+        """The ``top_k`` best partners for each profile, within its filters, with reasons."""
+        masks = [self.index.mask(p.filters) for p in profiles]
+        ranked = self.matcher.rank(profiles, top_k, masks=masks)
+        if explain:
+            for profile, matches in zip(profiles, ranked, strict=True):
+                for match in matches:
+                    match.reasons = self.explainer.explain(match, profile)
+        return ranked
