@@ -97,8 +97,8 @@ def serve(
     from kbio_match.service.settings import get_settings
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    _check_catalog(None)  # KBIO_DATA_DIR or the shipped catalog, before any setting is read
     settings = get_settings()
-    _check_catalog(settings.data_dir)
     out.print(f"kbio-match: database {settings.database_url}; models in {settings.model_dir}", highlight=False)
     uvicorn.run(
         "kbio_match.service.app:create_app",

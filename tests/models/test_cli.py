@@ -71,3 +71,15 @@ def test_train_writes_an_artifact_and_rejects_unknown_params(runner, tmp_path):
     assert any(p.name.endswith(".manifest.json") for p in out.iterdir())
     bad = runner.invoke(app, ["train", "--out", str(out), "--param", "w_colour=1"])
     assert bad.exit_code == 1 and "known:" in bad.output
+
+
+def test_match_json_equals_the_api_answer(runner, tmp_path, trained_dir):
+    from tests.conftest import make_client
+
+    profile = tmp_path / "profile.json"
+    profile.write_text(json.dumps(PROFILE))
+    cli = json.loads(runner.invoke(app, ["match", str(profile), "--json"]).output)
+    with make_client(trained_dir, tmp_path / "db.sqlite3") as client:
+        api = client.post("/v1/match", json=PROFILE).json()
+    api.pop("request_id")
+    assert cli == api

@@ -49,7 +49,12 @@ def test_synonyms_are_normalised(client):
         "assets": [{"name": "S", "modality": "mAb", "stage": "Phase II", "therapeutic_areas": ["NSCLC"]}],
         "seeking": ["CDMO"],
     }
-    assert client.post("/v1/match", json=body).status_code == 200
+    answer = client.post("/v1/match", json=body)
+    assert answer.status_code == 200
+    stored = client.get(f"/v1/requests/{answer.json()['request_id']}").json()["profile"]
+    asset = stored["assets"][0]
+    assert (asset["modality"], asset["stage"], stored["seeking"]) == ("antibody", "phase2", ["manufacturing"])
+    assert asset["therapeutic_areas"] == ["oncology"]
 
 
 def mutated(fn):

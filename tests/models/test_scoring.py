@@ -1,0 +1,128 @@
+"""The scoring formula, by hand on a toy catalog and against itself on random profiles."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+from kbio_match.features.pipeline import ASSET_GROUPS, GROUPS
+from kbio_match.features.profile import Profile, ProfileAsset, ProfileFilters
+from kbio_match.features.taxonomy import MODALITY, PARTNERSHIP, STAGE, THERAPEUTIC_AREA
+from kbio_match.models.matcher import PartnerMatcher
+from kbio_match.models.recommender import Recommender, scalar_params
+
+from tests.toy import toy_catalog
+
+GAP = {"features__therapeutic_gap__survey": "toy"}
+
+
+@pytest.fixture(scope="module")
+def toy():
+    return Recommender.fit(toy_catalog(), GAP, as_of_year=2021)
+
+
+def _match(model, profile, pid):
+    return next(m for m in model.rank([profile], 10, explain=False)[0] if m.partner_id == pid)
+
+
+ADC = Profile(seeking=("manufacturing",), assets=(ProfileAsset("EX-1", "adc", "phase1", ("oncology",)),))
+
+
+def test_an_adc_asset_against_an_antibody_specialist_scores_the_decay(toy):
+    assert _match(toy, ADC, "antibody-biotech").components["modality"] == pytest.approx(0.5)  # decay**1
+    decayed = Recommender.fit(toy_catalog(), {**GAP, "features__modality__decay": 0.3}, as_of_year=2021)
+    assert _match(decayed, ADC, "antibody-biotech").components["modality"] == pytest.approx(0.3)
+
+
+def test_a_deal_one_half_life_old_weighs_half(toy):
+    block = toy.matcher.features_.encoders_["track_record"].transform(toy_catalog().partners)
+    assert block.loc[0, "track_record__type_co_development"] == pytest.approx(0.5)  # 2016 deal, as of 2021
+    assert block.loc[1, "track_record__type_manufacturing"] == pytest.approx(1.0)  # 2020 deal
+
+
+def test_stage_need_and_full_score_for_a_cdmo_by_hand(toy):
+    m = _match(toy, ADC, "toy-cdmo")
+    # stage: half proximity (works at phase 1: 1.0), half what manufacturing needs at phase 1 (0.9)
+    assert m.components["stage"] == pytest.approx(0.5 * 1.0 + 0.5 * 0.9)
+    assert m.components["therapeutic"] == pytest.approx(0.5)  # no listed areas: neutral
+    assert m.components["cluster"] == pytest.approx(0.6 * 0.5)  # Songdo's specialties cover manufacturing only
+    assert m.components["partnership"] == pytest.approx(1.0)
+    # track: half for the manufacturing deal, a quarter for antibody ~ adc (0.5), a quarter for oncology
+    raw = 0.5 * 1.0 + 0.25 * 0.5 + 0.25 * 1.0
+    assert m.components["track_record"] == pytest.approx(1 - math.exp(-raw), abs=1e-4)
+    weighted = 1.0 * 0.5 + 0.6 * 0.95 + 1.0 * 0.5 + 0.5 * 0.0 + 0.3 * 0.3 + 1.2 * 1.0 + 1.0 * (1 - math.exp(-raw))
+    assert m.score == pytest.approx(weighted / 5.6, abs=1e-4)  # gate is 1: a specialist for what is sought
+
+
+def test_a_partner_offering_nothing_sought_keeps_the_gate_floor(toy):
+    m = _match(toy, ADC, "toy-institute")
+    assert m.components["partnership"] == 0.0
+    weighted = sum(toy.explainer.weights[g] * m.components[g] for g in GROUPS)
+    assert m.score == pytest.approx(0.25 * weighted / 5.6, abs=1e-4)
+
+
+def test_the_matcher_exposes_every_encoder_parameter():
+    params = scalar_params(PartnerMatcher())
+    expected = {
+        "features__modality__decay",
+        "features__stage__tolerance",
+        "features__therapeutic_gap__survey",
+        "features__therapeutic_gap__power",
+        "features__therapeutic_gap__rare_disease",
+        "features__therapeutic_gap__unknown",
+        "features__cluster__preference",
+        "features__cluster__specialty",
+        "features__partnership__generalist_fit",
+        "features__track_record__half_life",
+        "features__track_record__type_share",
+        "features__track_record__modality_share",
+        "features__track_record__area_share",
+    }
+    assert expected <= set(params)
+    matcher = PartnerMatcher().set_params(features__modality__decay=0.2)
+    assert matcher.features.modality.decay == 0.2 and PartnerMatcher().features.modality.decay == 0.5
+
+
+def _random_profile(rng: random.Random, clusters: list[str]) -> Profile:
+    assets = tuple(
+        ProfileAsset(
+            f"a{i}",
+            rng.choice(MODALITY.ids),
+            rng.choice(STAGE.ids),
+            tuple(rng.sample(THERAPEUTIC_AREA.ids, rng.randint(1, 3))),
+        )
+        for i in range(rng.choice([0, 0, 1, 1, 2, 3, 5]))
+    )
+    return Profile(
+        seeking=tuple(rng.sample(PARTNERSHIP.ids, rng.randint(1, 4))),
+        assets=assets,
+        preferred_clusters=tuple(rng.sample(clusters, rng.randint(0, 2))),
+    )
+
+
+def test_served_scores_equal_evaluated_scores_on_random_profiles(model):
+    rng = random.Random(7)
+    clusters = sorted(model.index.cluster_ids)
+    profiles = [_random_profile(rng, clusters) for _ in range(300)]
+    evaluated = model.matcher.decision_scores(profiles)
+    served = model.rank(profiles, 15, explain=False)
+    row = model.index.row_of
+    weights = model.explainer.weights
+    gate_floor = model.matcher.gate_floor
+    for p, (profile, matches) in enumerate(zip(profiles, served, strict=True)):
+        top = np.sort(evaluated[p])[::-1][:15]
+        assert np.allclose([m.score for m in matches], top, atol=1e-4)
+        for m in matches:
+            assert m.score == pytest.approx(evaluated[p, row[m.partner_id]], abs=1e-4)
+            used = {g: (0.0 if not profile.assets and g in ASSET_GROUPS else weights[g]) for g in GROUPS}
+            mean = sum(used[g] * m.components[g] for g in GROUPS) / sum(used.values())
+            gate = gate_floor + (1 - gate_floor) * m.components["partnership"]
+            assert m.score == pytest.approx(mean * gate, abs=3e-4)
+
+
+def test_filters_come_from_the_index(model):
+    profile = Profile(seeking=("clinical_services",), filters=ProfileFilters(categories=("hospital",)))
+    top = model.rank([profile], 20, explain=False)[0]
+    assert top and all(model.index.by_id[m.partner_id]["category"] == "hospital" for m in top)
