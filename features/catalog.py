@@ -14,7 +14,7 @@ from kbio_match.paths import data_dir as default_data_dir
 
 __all__ = ["Catalog", "CatalogError", "load_catalog", "data_fingerprint", "DATA_FILES", "DEAL_COLUMNS", "split_list"]
 
-DATA_FILES = ("partners.csv", "clusters.csv", "therapeutic_landscape.csv", "deals.csv")
+DATA_FILES = ("partners.csv", "clusters.csv", "therapeutic_landscape.csv", "deals.csv", "pipeline.csv")
 DEAL_COLUMNS = (
     "year",
     "foreign_company",

@@ -13,7 +13,7 @@ from typing import Annotated, ClassVar
 
 import pandas as pd
 from kbio_match.features.taxonomy import VOCABULARIES
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
 
 __all__ = ["Problem", "SCHEMAS", "REQUIRED_FILES", "split_list", "list_columns"]
 
@@ -94,6 +94,21 @@ def _urls(items: list[str]) -> list[str]:
 def _optional_year(value: str) -> str:
     if value and not (value.isdigit() and 1800 <= int(value) <= THIS_YEAR):
         raise ValueError(f"year '{value}' is not between 1800 and {THIS_YEAR}")
+    return value
+
+
+def _partial_date(value: str) -> str:
+    """Empty, ``YYYY-MM`` or ``YYYY-MM-DD``, not in the future."""
+    if not value:
+        return value
+    if re.fullmatch(r"\d{4}-\d{2}", value):
+        dt.date.fromisoformat(value + "-01")
+    elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        dt.date.fromisoformat(value)
+    else:
+        raise ValueError(f"date '{value}' is not YYYY-MM or YYYY-MM-DD")
+    if value[:7] > dt.date.today().isoformat()[:7]:
+        raise ValueError(f"date '{value}' is in the future")
     return value
 
 
@@ -217,6 +232,32 @@ class DealRow(BaseModel):
     summary: Text
     source: Annotated[str, AfterValidator(lambda v: _urls([v])[0])]
     last_checked: Annotated[str, AfterValidator(_date)]
+    announced: Annotated[str, AfterValidator(_partial_date)] = ""
+
+    @model_validator(mode="after")
+    def _announced_in_year(self):
+        if self.announced and int(self.announced[:4]) != self.year:
+            raise ValueError(f"announced {self.announced} is not in year {self.year}")
+        return self
+
+
+class PipelineRow(BaseModel):
+    """One pipeline asset of a catalog partner, with the stage its source reported on a date."""
+
+    model_config = ConfigDict(extra="forbid")
+    LISTS: ClassVar[dict[str, str]] = {"therapeutic_areas": ";"}
+    partner_id: Annotated[str, AfterValidator(_rule(SLUG.match, "partner_id '{v}' is not a lowercase slug"))]
+    asset: Annotated[Text, AfterValidator(_nonempty)]
+    modality: Annotated[str, AfterValidator(_one("modality"))]
+    target: Text = ""
+    indication: Annotated[Text, AfterValidator(_nonempty)]
+    therapeutic_areas: Annotated[list[str], ListCell, AfterValidator(_ids("therapeutic_area", required=True))]
+    stage: Annotated[str, AfterValidator(_one("stage"))]
+    stage_as_of: Annotated[str, AfterValidator(_partial_date)]
+    rights: Text = ""
+    licensee: Text = ""
+    source: Annotated[str, AfterValidator(lambda v: _urls([v])[0])]
+    last_checked: Annotated[str, AfterValidator(_date)]
 
 
 SCHEMAS = {
@@ -224,6 +265,7 @@ SCHEMAS = {
     "clusters.csv": ClusterRow,
     "therapeutic_landscape.csv": LandscapeRow,
     "deals.csv": DealRow,
+    "pipeline.csv": PipelineRow,
 }
 
 REQUIRED_FILES = ("partners.csv", "clusters.csv", "therapeutic_landscape.csv")

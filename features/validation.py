@@ -104,18 +104,26 @@ def validate_data_dir(directory: Path | str) -> list[Problem]:
                 )
             names.setdefault(key, (line, label))
 
-    seen_deals: dict[tuple, int] = {}
+    seen_deals: dict[tuple, list[tuple[str, int]]] = {}
     for line, row in parsed["deals.csv"]:
         if row.partner_id not in partner_ids:
             problems.append(Problem("deals.csv", line, f"partner_id '{row.partner_id}' is not in partners.csv"))
-        key = (
-            row.year,
-            organisation_key(row.foreign_company),
-            row.partner_id,
-            row.partnership,
-            organisation_key(row.asset or ""),
-        )
-        if key in seen_deals:
-            problems.append(Problem("deals.csv", line, f"same deal as line {seen_deals[key]}"))
-        seen_deals.setdefault(key, line)
+        # one agreement reported twice would leak into evaluation: the same pair, type and year,
+        # unless both rows name different assets (two licences signed in one year)
+        key = (row.year, organisation_key(row.foreign_company), row.partner_id, row.partnership)
+        asset = organisation_key(row.asset or "")
+        for other, other_line in seen_deals.get(key, []):
+            if not asset or not other or asset == other:
+                problems.append(Problem("deals.csv", line, f"same pair, type and year as line {other_line}"))
+                break
+        seen_deals.setdefault(key, []).append((asset, line))
+
+    seen_assets: dict[tuple, int] = {}
+    for line, row in parsed.get("pipeline.csv", []):
+        if row.partner_id not in partner_ids:
+            problems.append(Problem("pipeline.csv", line, f"partner_id '{row.partner_id}' is not in partners.csv"))
+        key = (row.partner_id, organisation_key(row.asset))
+        if key in seen_assets:
+            problems.append(Problem("pipeline.csv", line, f"asset already listed on line {seen_assets[key]}"))
+        seen_assets.setdefault(key, line)
     return problems
