@@ -255,5 +255,41 @@ def validate_data(directory: Annotated[Path | None, typer.Argument(help="data fo
     )
 
 
+feedback_app = typer.Typer(no_args_is_help=True, help="Users' feedback on the rankings.")
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("export")
+def feedback_export(
+    out_file: Annotated[Path | None, typer.Option("--out", help="FILE.csv or FILE.parquet (default: CSV to stdout)")] = None,
+    since: Annotated[str | None, typer.Option(help="only requests from this date on (YYYY-MM-DD)")] = None,
+):
+    """One row per (request, shown partner): position, score, components, outcome and reason."""
+    import datetime as dt
+
+    from kbio_match.service.exports import exposure_frame, write_table
+    from kbio_match.service.settings import Settings
+    from kbio_match.service.storage import Store
+
+    start = None
+    if since:
+        try:
+            start = dt.datetime.fromisoformat(since).replace(tzinfo=dt.UTC)
+        except ValueError:
+            fail(f"--since: '{since}' is not a date (YYYY-MM-DD)")
+    if out_file is not None and out_file.suffix.lower() not in (".csv", ".parquet"):
+        fail(f"--out: '{out_file.name}' must end in .csv or .parquet")
+    store = Store(Settings().database_url)  # read now: the environment may have changed in-process
+    try:
+        frame = exposure_frame(store, since=start)
+    finally:
+        store.close()
+    if out_file is None:
+        sys.stdout.write(frame.to_csv(index=False))
+        return
+    write_table(frame, out_file)
+    err.print(f"kbio-match: {len(frame)} rows written to {out_file}", highlight=False)
+
+
 def main() -> None:
     app()

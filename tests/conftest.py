@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import glob
+import os
 import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -47,7 +51,8 @@ def make_client(model_dir: Path, db_path: Path, **env) -> TestClient:
     from kbio_match.service.app import create_app
     from kbio_match.service.settings import Settings
 
-    settings = Settings(database_url=f"sqlite:///{db_path}", model_dir=model_dir, data_dir=paths.data_dir(), **env)
+    env = {"database_url": f"sqlite:///{db_path}", **env}
+    settings = Settings(model_dir=model_dir, data_dir=paths.data_dir(), **env)
     return TestClient(create_app(settings))
 
 
@@ -55,6 +60,61 @@ def make_client(model_dir: Path, db_path: Path, **env) -> TestClient:
 def client(model_dir, tmp_path):
     with make_client(model_dir, tmp_path / "db.sqlite3") as c:
         yield c
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, trained_dir):
+    """A ``kbio-match serve`` process on a free port, serving a copy of the trained artifact."""
+    from tests.live import start_server
+
+    yield from start_server(tmp_path_factory, trained_dir)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throw-away PostgreSQL server from Debian's binaries, as an SQLAlchemy URL."""
+    from tests.live import free_port
+
+    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    assert binaries, "the PostgreSQL tests need Debian's server binaries: apt-get install postgresql"
+    bindir = Path(binaries[-1]).parent
+    base = Path(tempfile.mkdtemp(prefix="kbio-pg-"))
+    as_owner: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        shutil.chown(base, "postgres")
+        runuser = shutil.which("runuser") or next(
+            (p for p in ("/usr/sbin/runuser", "/sbin/runuser") if Path(p).exists()), None
+        )
+        assert runuser, "running the PostgreSQL tests as root needs runuser (util-linux)"
+        as_owner = [runuser, "-u", "postgres", "--"]
+    port = free_port()
+    data, log = base / "data", base / "server.log"
+    subprocess.run(
+        [*as_owner, str(bindir / "initdb"), "-D", str(data), "-U", "kbio", "--auth=trust", "-E", "UTF8"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *as_owner,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(log),
+            "-w",
+            "start",
+            "-o",
+            f"-p {port} -k {base} -c listen_addresses=127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield f"postgresql+psycopg://kbio@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*as_owner, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

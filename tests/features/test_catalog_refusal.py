@@ -6,11 +6,11 @@ import csv
 import shutil
 
 import pytest
-from kbio_match.cli import app
 from kbio_match.features.catalog import CatalogError, load_catalog
 from typer.testing import CliRunner
 
 from kbio_match import paths
+from kbio_match.cli import app
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def base_url(trained_dir, tmp_path_factory):
     from kbio_match.service.app import create_app
     from kbio_match.service.settings import Settings
 
-    from tests.service.test_real_server import free_port
+    from tests.live import free_port
 
     home = tmp_path_factory.mktemp("web")
     models = home / "models"
