@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -59,15 +59,31 @@ def _none_if_empty(frame: pd.DataFrame, columns: list[str]) -> None:
             )
 
 
+PIPELINE_COLUMNS = (
+    "partner_id",
+    "asset",
+    "modality",
+    "target",
+    "indication",
+    "therapeutic_areas",
+    "stage",
+    "stage_as_of",
+    "rights",
+    "licensee",
+    "source",
+)
+
+
 @dataclass(frozen=True)
 class Catalog:
-    """The four curated tables. List-valued cells are Python lists."""
+    """The curated tables. List-valued cells are Python lists; ``pipeline`` may be empty."""
 
     partners: pd.DataFrame
     clusters: pd.DataFrame
     landscape: pd.DataFrame
     deals: pd.DataFrame
     fingerprint: str
+    pipeline: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(PIPELINE_COLUMNS)))
 
 
 def data_fingerprint(directory: Path | None = None) -> str:
@@ -82,7 +98,8 @@ def data_fingerprint(directory: Path | None = None) -> str:
 
 
 def load_catalog(directory: Path | str | None = None, *, validate: bool = True) -> Catalog:
-    """Read ``partners.csv``, ``clusters.csv``, ``therapeutic_landscape.csv`` and ``deals.csv``.
+    """Read ``partners.csv``, ``clusters.csv``, ``therapeutic_landscape.csv``, ``deals.csv`` and
+    ``pipeline.csv`` (the last two optional).
 
     Parameters
     ----------
@@ -117,6 +134,17 @@ def load_catalog(directory: Path | str | None = None, *, validate: bool = True) 
         _none_if_empty(deals, ["modality", "stage_at_deal", "status", "asset"])
     else:
         deals = pd.DataFrame(columns=list(DEAL_COLUMNS))
+    pipeline_path = directory / "pipeline.csv"
+    if pipeline_path.exists():
+        pipeline = _read(pipeline_path)
+        _none_if_empty(pipeline, ["target", "rights", "licensee", "stage_as_of"])
+    else:
+        pipeline = pd.DataFrame(columns=list(PIPELINE_COLUMNS))
     return Catalog(
-        partners=partners, clusters=clusters, landscape=landscape, deals=deals, fingerprint=data_fingerprint(directory)
+        partners=partners,
+        clusters=clusters,
+        landscape=landscape,
+        deals=deals,
+        fingerprint=data_fingerprint(directory),
+        pipeline=pipeline,
     )

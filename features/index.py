@@ -73,6 +73,19 @@ class PartnerIndex:
             self.deals_by_partner.setdefault(deal["partner_id"], []).append(record)
         self.n_deals = len(catalog.deals)
 
+        self.pipeline_by_partner: dict[str, list[dict]] = {}
+        keep = ("asset", "modality", "target", "indication", "therapeutic_areas", "stage", "stage_as_of")
+        for row in catalog.pipeline.sort_values(["partner_id", "asset"]).to_dict("records"):
+            record = {k: _clean(row.get(k)) or None for k in keep}
+            record["therapeutic_areas"] = list(row.get("therapeutic_areas") or [])
+            record.update({k: _clean(row.get(k)) or None for k in ("rights", "licensee", "source")})
+            self.pipeline_by_partner.setdefault(row["partner_id"], []).append(record)
+        # for the partner list's asset search: asset names, targets and indications, folded
+        self.asset_text = {
+            pid: " ".join(f"{a['asset']} {a['target'] or ''} {a['indication']}" for a in assets).casefold()
+            for pid, assets in self.pipeline_by_partner.items()
+        }
+
         counts: dict[str, int] = {}
         for p in self.records:
             if p["cluster"]:

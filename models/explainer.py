@@ -13,7 +13,6 @@ import re
 import numpy as np
 import pandas as pd
 from kbio_match.features.index import PartnerIndex
-from kbio_match.features.pipeline import GROUPS
 from kbio_match.features.profile import Profile, ProfileAsset
 from kbio_match.features.taxonomy import (
     CATEGORY,
@@ -25,6 +24,7 @@ from kbio_match.features.taxonomy import (
 )
 from kbio_match.features.vocabulary_tables import DEAL_VERB, INLICENSING_TYPES, MODALITY_PLURAL, OFFERS
 from kbio_match.models.match import Match
+from kbio_match.models.matcher import SCORE_GROUPS
 
 __all__ = ["Explainer", "deal_phrase"]
 
@@ -71,6 +71,16 @@ def _highlight(partner: dict, asset: ProfileAsset | None, seeking: tuple[str, ..
     return max(scored)[2].rstrip(".")
 
 
+def _asset_reason(match: Match, name: str) -> str:
+    """The partner's own asset behind the match, with where and when its stage was reported."""
+    pa = match.partner_asset
+    stage = STAGE.labels[pa["stage"]].lower() if pa.get("stage") else ""
+    kind = MODALITY.labels[pa["modality"]].split(" (")[0].lower() if pa.get("modality") else "asset"
+    site = re.sub(r"^(?:https?://)?(?:www\.|m\.)?", "", pa["source"]).split("/")[0]
+    when = f", {pa['stage_as_of']}" if pa.get("stage_as_of") else ""
+    return f"Its {stage} {kind} {pa['name']} for {pa['indication']} fits {name} ({site}{when})".replace("  ", " ")
+
+
 class Explainer:
     """Writes a match's reasons from the partner index and the fitted model's settings.
 
@@ -79,7 +89,7 @@ class Explainer:
     index
         The catalog's partner index (records, deals by partner, clusters).
     weights
-        The matcher's group weights, in ``GROUPS`` order.
+        The matcher's group weights, in ``SCORE_GROUPS`` order.
     modality_decay
         The modality encoder's decay, so reasons call the same modalities related as the score.
     gap_weights
@@ -98,7 +108,7 @@ class Explainer:
         gap_shares: dict[str, tuple[float, int]],
     ):
         self.index = index
-        self.weights = dict(zip(GROUPS, (float(w) for w in weights), strict=True))
+        self.weights = dict(zip(SCORE_GROUPS, (float(w) for w in weights), strict=True))
         self.modality_similarity = modality_similarity_matrix(float(modality_decay))
         self.gap_weights = dict(gap_weights)
         self.gap_shares = dict(gap_shares)
@@ -167,6 +177,10 @@ class Explainer:
             candidates.append(
                 (weights["partnership"] * comp["partnership"], f"{kind} open to {_join([OFFERS[t] for t in fits])}")
             )
+
+        if match.partner_asset and asset:
+            # the partner's own asset is the most checkable argument for an asset deal: rank it high
+            candidates.append((2.0 * comp["partner_asset"], _asset_reason(match, name)))
 
         track = self._track_reason(match.partner_id, asset, seeking)
         if track:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from kbio_match.features.catalog import Catalog
+from kbio_match.features.partner_assets import ASSET_SEEKING, PartnerAssets
 from kbio_match.features.pipeline import ASSET_GROUPS, BLOCK_OF_KIND, GROUPS, QUERY_KINDS, PartnerFeatures, QueryBatch
 from kbio_match.features.profile import Profile
 from kbio_match.models.match import Match
@@ -17,7 +18,9 @@ from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["PartnerMatcher", "Match"]
 
-G = {g: i for i, g in enumerate(GROUPS)}  # column of each group in a weight row
+# The feature groups plus the partner's best pipeline asset (asset partnerships only).
+SCORE_GROUPS = (*GROUPS, "partner_asset")
+G = {g: i for i, g in enumerate(SCORE_GROUPS)}  # column of each group in a weight row
 LINEAR_KINDS = ("modality", "stage", "therapeutic", "therapeutic_gap", "cluster")  # GROUPS order, adjacent blocks
 CHUNK_ROWS = 2048  # query rows scored per matrix product; bounds memory for big batches
 
@@ -35,6 +38,8 @@ class PartnerMatcher(BaseEstimator):
     ----------
     features : PartnerFeatures
         The feature pipeline; its encoders' parameters are ``features__<group>__<param>``.
+    assets : PartnerAssets
+        Asset-level fit against the partners' pipelines (``assets__<param>``).
     w_modality, w_stage, w_therapeutic, w_therapeutic_gap, w_cluster, w_partnership, w_track_record : float
         Group weights (relative; normalised inside).
     gate_floor : float
@@ -47,11 +52,15 @@ class PartnerMatcher(BaseEstimator):
         the share of sought types covered).
     track_scale : float
         Recency-weighted deal count at which the track-record group reaches 63%.
+    w_partner_asset : float
+        Weight of the partner's best pipeline asset, for rows that have an asset and seek
+        ``license_in``, ``platform_access`` or ``co_development``; 0 elsewhere.
     """
 
     def __init__(
         self,
         features: PartnerFeatures | None = None,
+        assets: PartnerAssets | None = None,
         w_modality: float = 1.0,
         w_stage: float = 0.6,
         w_therapeutic: float = 1.0,
@@ -63,8 +72,10 @@ class PartnerMatcher(BaseEstimator):
         stage_need_share: float = 0.5,
         partnership_any_share: float = 0.7,
         track_scale: float = 1.0,
+        w_partner_asset: float = 0.3,
     ):
         self.features = features if features is not None else PartnerFeatures()
+        self.assets = assets if assets is not None else PartnerAssets()
         self.w_modality = w_modality
         self.w_stage = w_stage
         self.w_therapeutic = w_therapeutic
@@ -76,11 +87,12 @@ class PartnerMatcher(BaseEstimator):
         self.stage_need_share = stage_need_share
         self.partnership_any_share = partnership_any_share
         self.track_scale = track_scale
+        self.w_partner_asset = w_partner_asset
 
     # ------------------------------------------------------------------ fit
     def fit(self, X: Catalog, y=None, *, as_of_year: int | None = None) -> PartnerMatcher:
         """Fit on a catalog; only deals before ``as_of_year`` feed the track record."""
-        weights = np.array([getattr(self, f"w_{g}") for g in GROUPS], dtype=np.float32)
+        weights = np.array([getattr(self, f"w_{g}") for g in SCORE_GROUPS], dtype=np.float32)
         if (weights < 0).any() or weights.sum() <= 0:
             raise ValueError("group weights must be non-negative and not all zero")
         if not 0 <= self.gate_floor <= 1:
@@ -92,7 +104,27 @@ class PartnerMatcher(BaseEstimator):
         )
         self.partner_ids_ = partners["id"].to_numpy()
         self.matrix_ = self.features_.partner_matrix(partners)
+        self.assets_ = clone(self.assets).fit(
+            X.pipeline,
+            partner_ids=self.partner_ids_,
+            modality_decay=self.features_.encoders_["modality"].decay,
+            as_of_year=as_of_year,
+        )
         return self
+
+    def _asset_block(self, profiles: list[Profile], batch: QueryBatch) -> np.ndarray | None:
+        """Per query row, each partner's best pipeline-asset fit (None when no asset is indexed)."""
+        if not len(self.assets_):
+            return None
+        out = np.zeros((len(batch.row_profile), len(self.partner_ids_)), dtype=np.float32)
+        for r, (p, a) in enumerate(zip(batch.row_profile, batch.row_asset, strict=True)):
+            out[r] = self.assets_.best(profiles[p], int(a))[0]
+        return out
+
+    def _asset_rows(self, profiles: list[Profile], batch: QueryBatch) -> np.ndarray:
+        """Per query row, whether the partner-asset group counts (an asset and an asset partnership)."""
+        seeks = np.array([bool(set(p.seeking) & set(ASSET_SEEKING)) for p in profiles], dtype=bool)
+        return (batch.row_asset >= 0) & seeks[batch.row_profile] if len(profiles) else np.zeros(0, bool)
 
     def matrix_with_deals(self, deals: pd.DataFrame, as_of_year: int | None) -> np.ndarray:
         """The partner matrix with its track record rebuilt from other deals (for evaluation)."""
@@ -115,7 +147,9 @@ class PartnerMatcher(BaseEstimator):
         state.pop("_blocks", None)  # derived from matrix_; rebuilt on first use
         return state
 
-    def _components(self, blocks: dict[str, np.ndarray], batch: QueryBatch, rows) -> dict[str, np.ndarray]:
+    def _components(
+        self, blocks: dict[str, np.ndarray], batch: QueryBatch, rows, assets: np.ndarray | None
+    ) -> dict[str, np.ndarray]:
         """Each group's similarity, an (n_rows, n_partners) array per group: what a match shows.
 
         ``rows`` selects query rows (a slice or positions). Ordering never reads these: it reads
@@ -139,23 +173,27 @@ class PartnerMatcher(BaseEstimator):
             "cluster": raw["cluster"],
             "partnership": partnership,
             "track_record": track,
+            "partner_asset": assets if assets is not None else np.zeros_like(track),
         }
 
-    def row_weights(self, batch: QueryBatch, rows) -> np.ndarray:
-        """Normalised group weights per query row (columns in GROUPS order); a no-asset row drops
-        the asset groups."""
+    def row_weights(self, batch: QueryBatch, rows, asset_rows: np.ndarray) -> np.ndarray:
+        """Normalised group weights per query row (columns in SCORE_GROUPS order); a no-asset row
+        drops the asset groups, and the partner-asset group counts only where ``asset_rows``."""
         no_asset = batch.row_asset[rows] < 0
         weights = np.tile(self.weights_, (len(no_asset), 1))
         weights[np.ix_(no_asset, [G[g] for g in ASSET_GROUPS])] = 0.0
+        weights[~asset_rows[rows], G["partner_asset"]] = 0.0
         return weights / weights.sum(axis=1, keepdims=True)
 
-    def _scores(self, blocks: dict[str, np.ndarray], batch: QueryBatch, rows) -> np.ndarray:
+    def _scores(
+        self, blocks: dict[str, np.ndarray], batch: QueryBatch, rows, assets: np.ndarray | None, asset_rows
+    ) -> np.ndarray:
         """The ordering score: gated weighted mean of the groups, shape (n_rows, n_partners).
 
         The linear groups' weighted sum is one product over the ``linear`` block, which keeps
         scoring close to a bare matrix product.
         """
-        w = self.row_weights(batch, rows)
+        w = self.row_weights(batch, rows, asset_rows)
         share, any_share = self.stage_need_share, self.partnership_any_share
         scale = {kind: w[:, G[kind]] for kind in LINEAR_KINDS}
         scale["stage"] = scale["stage"] * (1 - share)
@@ -178,6 +216,8 @@ class PartnerMatcher(BaseEstimator):
         np.expm1(track, out=track)
         track *= -w[:, G["track_record"]][:, None]
         total += track
+        if assets is not None:
+            total += assets[rows] * w[:, G["partner_asset"]][:, None]
         partnership *= 1.0 - self.gate_floor
         partnership += self.gate_floor
         total *= partnership
@@ -209,9 +249,10 @@ class PartnerMatcher(BaseEstimator):
         check_is_fitted(self, "matrix_")
         blocks = self._blocks_for(matrix)
         batch = self.features_.query(profiles)
+        assets, asset_rows = self._asset_block(profiles, batch), self._asset_rows(profiles, batch)
         out = np.zeros((len(profiles), len(self.partner_ids_)), dtype=np.float32)
         for rows in self._chunks(batch):
-            scores = self._scores(blocks, batch, rows)
+            scores = self._scores(blocks, batch, rows, assets, asset_rows)
             for p, positions in self._profile_rows(batch, rows):
                 out[p] = scores[positions].max(axis=0)
         return out
@@ -238,9 +279,10 @@ class PartnerMatcher(BaseEstimator):
         check_is_fitted(self, "matrix_")
         blocks = self._blocks_for(matrix)
         batch = self.features_.query(profiles)
+        assets, asset_rows = self._asset_block(profiles, batch), self._asset_rows(profiles, batch)
         results: list[list[Match]] = [[] for _ in profiles]
         for rows in self._chunks(batch):
-            scores = self._scores(blocks, batch, rows)
+            scores = self._scores(blocks, batch, rows, assets, asset_rows)
             for p, positions in self._profile_rows(batch, rows):
                 per_asset = scores[positions]
                 best_pos = per_asset.argmax(axis=0)
@@ -252,21 +294,32 @@ class PartnerMatcher(BaseEstimator):
                 if not len(top):
                     continue
                 # components only for the partners returned: small products on this profile's rows
-                comps = self._components({g: blocks[g][top] for g in GROUPS}, batch, rows.start + positions)
-                assets = profiles[p].assets
+                at = rows.start + positions
+                row_assets = assets[np.ix_(at, top)] if assets is not None else None
+                comps = self._components({g: blocks[g][top] for g in GROUPS}, batch, at, row_assets)
+                profile = profiles[p]
                 for j, i in enumerate(top):
                     local = int(best_pos[i])
-                    asset_index = int(batch.row_asset[rows.start + positions[local]])
+                    asset_index = int(batch.row_asset[at[local]])
+                    shown = {g: round(float(comps[g][local, j]), 4) for g in SCORE_GROUPS}
                     results[p].append(
                         Match(
                             partner_id=str(self.partner_ids_[i]),
                             score=round(float(best[i]), 4),
-                            components={g: round(float(comps[g][local, j]), 4) for g in GROUPS},
-                            best_asset=assets[asset_index].name if asset_index >= 0 else None,
+                            components=shown,
+                            best_asset=profile.assets[asset_index].name if asset_index >= 0 else None,
                             asset_index=asset_index,
+                            partner_asset=self._partner_asset(profile, asset_index, i, shown["partner_asset"]),
                         )
                     )
         return results
+
+    def _partner_asset(self, profile: Profile, asset_index: int, partner: int, fit: float) -> dict | None:
+        """The partner's pipeline asset behind the match, when it counted."""
+        if fit <= 0:
+            return None
+        row = int(self.assets_.best(profile, asset_index)[1][partner])
+        return self.assets_.record(row) if row >= 0 else None
 
     def _top(self, scores: np.ndarray, top_k: int) -> np.ndarray:
         valid = int(np.isfinite(scores).sum())

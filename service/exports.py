@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
-
 from kbio_match.features.pipeline import GROUPS
 from kbio_match.service.storage import Store
 

@@ -204,6 +204,7 @@ class PartnerAsset(BaseModel):
     stage: str | None
     indication: str | None
     source: str
+    stage_as_of: Annotated[str | None, Field(description="when the source reported that stage (YYYY-MM)")] = None
 
 
 class MatchItem(BaseModel):
@@ -274,6 +275,7 @@ class FeedbackRecord(BaseModel):
 
 class Deal(BaseModel):
     year: int
+    announced: str | None = None
     foreign_company: str
     foreign_country: str
     partnership: str
@@ -307,8 +309,22 @@ class Partner(BaseModel):
     last_checked: str | None
 
 
+class PipelineAsset(BaseModel):
+    asset: str
+    modality: str
+    target: str | None
+    indication: str
+    therapeutic_areas: list[str]
+    stage: str
+    stage_as_of: str | None
+    rights: str | None
+    licensee: str | None
+    source: str
+
+
 class PartnerDetail(Partner):
     deals: list[Deal]
+    pipeline: list[PipelineAsset] = []
 
 
 class PartnerList(BaseModel):

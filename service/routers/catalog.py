@@ -40,7 +40,14 @@ def list_partners(
     modality: Annotated[str | None, Query(max_length=64)] = None,
     therapeutic_area: Annotated[str | None, Query(max_length=64)] = None,
     partnership: Annotated[str | None, Query(max_length=64)] = None,
-    q: Annotated[str | None, Query(max_length=200, description="name or alias, any part")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description="any part of a name, alias, or pipeline asset name, target or indication"),
+    ] = None,
+    asset_modality: Annotated[
+        str | None, Query(max_length=64, description="has a pipeline asset of this modality")
+    ] = None,
+    asset_stage: Annotated[str | None, Query(max_length=64, description="has a pipeline asset at this stage")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ):
@@ -49,6 +56,8 @@ def list_partners(
     modality = _term("modality", "modality", modality)
     area = _term("therapeutic_area", "therapeutic_area", therapeutic_area)
     partnership = _term("partnership", "partnership", partnership)
+    asset_modality = _term("asset_modality", "modality", asset_modality)
+    asset_stage = _term("asset_stage", "stage", asset_stage)
     if cluster is not None:
         check_ids("cluster", [cluster], view.cluster_ids)
     needle = q.casefold().strip() if q else None
@@ -60,9 +69,18 @@ def list_partners(
         and (modality is None or modality in p["modalities"])
         and (area is None or area in p["therapeutic_areas"])
         and (partnership is None or partnership in p["partnership_types"])
-        and (not needle or needle in view.search_text[p["id"]])
+        and (not needle or needle in view.search_text[p["id"]] or needle in view.asset_text.get(p["id"], ""))
+        and _has_asset(view.pipeline_by_partner.get(p["id"], []), asset_modality, asset_stage)
     ]
     return {"items": items[offset : offset + limit], "total": len(items)}
+
+
+def _has_asset(assets: list[dict], modality: str | None, stage: str | None) -> bool:
+    if modality is None and stage is None:
+        return True
+    return any(
+        (modality is None or a["modality"] == modality) and (stage is None or a["stage"] == stage) for a in assets
+    )
 
 
 @router.get("/partners/{partner_id}", response_model=PartnerDetail, summary="One partner with its deals")
@@ -70,7 +88,11 @@ def get_partner(partner_id: str, served: ServedDep):
     partner = served.index.by_id.get(partner_id)
     if partner is None:
         raise NotFound("partner", partner_id)
-    return partner | {"deals": served.index.deals_by_partner.get(partner_id, [])}
+    index = served.index
+    return partner | {
+        "deals": index.deals_by_partner.get(partner_id, []),
+        "pipeline": index.pipeline_by_partner.get(partner_id, []),
+    }
 
 
 @router.get("/clusters", response_model=ClusterList, summary="Korea's bioclusters")

@@ -7,10 +7,11 @@ import random
 
 import numpy as np
 import pytest
+from kbio_match.features.partner_assets import ASSET_SEEKING
 from kbio_match.features.pipeline import ASSET_GROUPS, GROUPS
 from kbio_match.features.profile import Profile, ProfileAsset, ProfileFilters
 from kbio_match.features.taxonomy import MODALITY, PARTNERSHIP, STAGE, THERAPEUTIC_AREA
-from kbio_match.models.matcher import PartnerMatcher
+from kbio_match.models.matcher import SCORE_GROUPS, PartnerMatcher
 from kbio_match.models.recommender import Recommender, scalar_params
 
 from tests.toy import toy_catalog
@@ -60,7 +61,7 @@ def test_a_partner_offering_nothing_sought_keeps_the_gate_floor(toy):
     m = _match(toy, ADC, "toy-institute")
     assert m.components["partnership"] == 0.0
     weighted = sum(toy.explainer.weights[g] * m.components[g] for g in GROUPS)
-    assert m.score == pytest.approx(0.25 * weighted / 5.6, abs=1e-4)
+    assert m.score == pytest.approx(0.25 * weighted / 5.6, abs=1e-4)  # no pipeline: no partner-asset group
 
 
 def test_the_matcher_exposes_every_encoder_parameter():
@@ -116,8 +117,10 @@ def test_served_scores_equal_evaluated_scores_on_random_profiles(model):
         assert np.allclose([m.score for m in matches], top, atol=1e-4)
         for m in matches:
             assert m.score == pytest.approx(evaluated[p, row[m.partner_id]], abs=1e-4)
-            used = {g: (0.0 if not profile.assets and g in ASSET_GROUPS else weights[g]) for g in GROUPS}
-            mean = sum(used[g] * m.components[g] for g in GROUPS) / sum(used.values())
+            used = {g: (0.0 if not profile.assets and g in ASSET_GROUPS else weights[g]) for g in SCORE_GROUPS}
+            if m.asset_index < 0 or not set(profile.seeking) & set(ASSET_SEEKING):
+                used["partner_asset"] = 0.0
+            mean = sum(used[g] * m.components[g] for g in SCORE_GROUPS) / sum(used.values())
             gate = gate_floor + (1 - gate_floor) * m.components["partnership"]
             assert m.score == pytest.approx(mean * gate, abs=3e-4)
 

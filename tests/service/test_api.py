@@ -231,3 +231,23 @@ def test_huge_offsets_are_422_not_overflow(client):
     assert client.get("/v1/requests", params={"offset": 10**30}).status_code == 422
     assert client.get("/v1/partners", params={"offset": 10**30}).status_code == 422
     assert client.get("/v1/requests", params={"offset": 10**6}).json()["items"] == []
+
+
+def test_partner_detail_lists_its_pipeline_and_the_list_finds_partners_by_asset(client, catalog):
+    pipe = catalog.pipeline
+    pid = pipe["partner_id"].value_counts().index[0]
+    detail = client.get(f"/v1/partners/{pid}").json()
+    assert len(detail["pipeline"]) == int((pipe["partner_id"] == pid).sum())
+    assert all(a["source"].startswith("http") for a in detail["pipeline"])
+    by_modality = client.get("/v1/partners", params={"asset_modality": "ADC", "limit": 500}).json()
+    expected = set(pipe[pipe["modality"] == "adc"]["partner_id"])
+    assert {p["id"] for p in by_modality["items"]} == expected and by_modality["total"] == len(expected)
+    both = client.get("/v1/partners", params={"asset_modality": "adc", "asset_stage": "Phase 1", "limit": 500}).json()
+    assert {p["id"] for p in both["items"]} == set(
+        pipe[(pipe["modality"] == "adc") & (pipe["stage"] == "phase1")]["partner_id"]
+    )
+    asset = pipe.iloc[0]["asset"]
+    found = client.get("/v1/partners", params={"q": asset.split(" ")[0]}).json()
+    assert pipe.iloc[0]["partner_id"] in {p["id"] for p in found["items"]}
+    bad = client.get("/v1/partners", params={"asset_stage": "phase 9"})
+    assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "asset_stage"

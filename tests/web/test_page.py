@@ -143,3 +143,51 @@ def test_every_form_control_has_a_label(page):
                .map(e => e.id || e.name)"""
     )
     assert unlabelled == []
+
+
+def test_decline_with_a_reason_hides_the_partner_next_time_and_can_show_it(page):
+    fill_profile(page)
+    page.get_by_label("Company name").fill("Decline Test Bio")
+    page.get_by_role("button", name="Find partners").click()
+    page.wait_for_selector("#results li.match")
+    first = page.locator("#results li.match").first
+    declined = first.get_attribute("data-partner-id")
+    first.get_by_role("button", name="Not relevant").click()
+    why = first.get_by_label("Why not relevant?")
+    why.wait_for(state="visible")
+    assert why.locator("option").count() == 8  # a short choice, not a free-text box
+    why.select_option("wrong_stage")
+    first.get_by_role("button", name="Send").click()
+    page.wait_for_selector("#results li.match >> nth=0 >> text=Saved: not relevant (wrong stage)")
+
+    page.get_by_role("button", name="Find partners").click()
+    page.wait_for_selector("#declined-note:not([hidden])")
+    assert page.locator("#declined-count").inner_text() == "1 declined partner hidden."
+    ids = page.locator("#results li.match").evaluate_all("els => els.map(e => e.dataset.partnerId)")
+    assert declined not in ids
+
+    page.get_by_role("button", name="Show them").click()
+    page.wait_for_selector(f"#results li.match[data-partner-id='{declined}']")
+    back = page.locator(f"#results li.match[data-partner-id='{declined}']")
+    assert "Marked earlier: not relevant" in back.locator(".status").inner_text()
+
+
+def test_a_license_in_search_shows_the_partner_asset_and_the_dialog_lists_the_pipeline(page):
+    page.get_by_label("Company name").fill("Asset Seeker Inc")
+    page.locator("#asset-0-name").fill("OB-2")
+    page.get_by_label("Modality *").select_option("small_molecule")
+    page.get_by_label("Stage *").select_option("phase2")
+    page.locator("#asset-0-area-metabolic").check()
+    page.get_by_role("checkbox", name="In-license a Korean asset").check()
+    page.get_by_role("button", name="Find partners").click()
+    page.wait_for_selector("#results li.match .partner-asset")
+    item = page.locator("#results li.match", has=page.locator(".partner-asset")).first
+    assert item.locator(".partner-asset a[href^='http']").count() == 1
+    item.locator("h3 button").click()
+    dialog = page.locator("#partner-dialog")
+    dialog.wait_for(state="visible")
+    heading = dialog.locator("h3", has_text="Pipeline (")
+    assert heading.count() == 1 and heading.inner_text() != "Pipeline (0)"
+    name = item.locator(".partner-asset").inner_text().removeprefix("Their asset: ").split(" (")[0]
+    assert dialog.locator("td", has_text=name).count() >= 1
+    page.get_by_role("button", name="Close").click()

@@ -165,15 +165,55 @@ function renderMap(matches) {
   $("#cluster-map").hidden = false;
 }
 
-async function sendFeedback(requestId, partnerId, outcome, button, status) {
-  const { status: code, data } = await api("POST", "/v1/feedback", { request_id: requestId, partner_id: partnerId, outcome });
+const DECLINE_REASONS = [
+  ["wrong_modality", "Wrong modality"], ["wrong_stage", "Wrong stage"], ["wrong_area", "Wrong therapeutic area"],
+  ["wrong_partnership", "Wrong kind of partnership"], ["no_capacity", "No capacity"],
+  ["not_partnering", "Not partnering now"], ["already_partnered", "Already partnered"], ["other", "Other"],
+];
+
+// marks this browser gave, per company, so a partner shows its mark when it comes back in a list
+function marksFor(company) {
+  try { return JSON.parse(localStorage.getItem(`kbio-marks:${company.trim().toLowerCase()}`) || "{}"); }
+  catch { return {}; }
+}
+function remember(company, partnerId, outcome) {
+  const marks = marksFor(company);
+  marks[partnerId] = outcome;
+  localStorage.setItem(`kbio-marks:${company.trim().toLowerCase()}`, JSON.stringify(marks));
+}
+
+async function sendFeedback(requestId, partnerId, outcome, button, status, reason) {
+  const body = { request_id: requestId, partner_id: partnerId, outcome };
+  if (reason) body.reason = reason;
+  const { status: code, data } = await api("POST", "/v1/feedback", body);
   if (code === 201) {
-    button.parentElement.querySelectorAll("button").forEach((b) => b.setAttribute("aria-pressed", "false"));
+    button.closest(".feedback").querySelectorAll("button[data-outcome]").forEach((b) => b.setAttribute("aria-pressed", "false"));
     button.setAttribute("aria-pressed", "true");
-    status.textContent = `Saved: ${outcome.replace("_", " ")}`;
+    status.textContent = `Saved: ${outcome.replace("_", " ")}${reason ? " (" + reason.replace("_", " ") + ")" : ""}`;
+    remember(state.company, partnerId, outcome);
   } else {
     status.textContent = data?.error?.message || `Feedback failed (${code})`;
   }
+}
+
+function declineForm(requestId, partner, button, status) {
+  const id = `why-${partner.id}`;
+  const select = el("select", { id }, ...DECLINE_REASONS.map(([v, label]) => el("option", { value: v, text: label })));
+  const send = el("button", { type: "button", class: "send-decline", text: "Send" });
+  const form = el("div", { class: "decline", hidden: "" }, el("label", { for: id, text: "Why not relevant?" }), select, send);
+  button.addEventListener("click", () => { form.hidden = false; select.focus(); });
+  send.addEventListener("click", async () => {
+    await sendFeedback(requestId, partner.id, "not_relevant", button, status, select.value);
+    form.hidden = true;
+  });
+  return form;
+}
+
+function partnerAsset(a) {
+  if (!a) return null;
+  const stage = a.stage ? a.stage.replace("phase", "phase ") : "";
+  return el("p", { class: "partner-asset" }, `Their asset: ${a.name} (${[stage, a.modality?.replace("_", " ")].filter(Boolean).join(", ")}) for ${a.indication}${a.stage_as_of ? ", as of " + a.stage_as_of : ""} · `,
+    el("a", { href: a.source, target: "_blank", rel: "noopener", text: "source" }));
 }
 
 async function openPartner(id, opener) {
@@ -189,6 +229,14 @@ async function openPartner(id, opener) {
         el("td", {}, el("a", { href: d.source, target: "_blank", rel: "noopener", text: "source" }))));
     }
     deals.append(tbody);
+    const pipeline = el("table", {}, el("thead", {}, el("tr", {}, ...["Asset", "Modality", "Stage (as of)", "Indication", "Licensee", "Source"].map((h) => el("th", { scope: "col", text: h })))));
+    const pbody = el("tbody");
+    for (const a of data.pipeline || []) {
+      pbody.append(el("tr", {}, el("td", { text: a.asset }), el("td", { text: a.modality.replace("_", " ") }),
+        el("td", { text: `${a.stage}${a.stage_as_of ? " (" + a.stage_as_of + ")" : ""}` }), el("td", { text: a.indication }),
+        el("td", { text: a.licensee || "" }), el("td", {}, el("a", { href: a.source, target: "_blank", rel: "noopener", text: "source" }))));
+    }
+    pipeline.append(pbody);
     body.replaceChildren(
       el("h2", { id: "partner-name", text: data.name }),
       el("p", { text: `${data.category} · ${data.city || "city not recorded"} · ${data.cluster || "no listed cluster"}${data.listing ? " · " + data.listing : ""}` }),
@@ -197,6 +245,8 @@ async function openPartner(id, opener) {
       el("p", { text: `Modalities: ${data.modalities.join(", ") || "not specific"}. Areas: ${data.therapeutic_areas.join(", ") || "not specific"}. Stages: ${data.stages.join(", ")}.` }),
       el("h3", { text: `Foreign deals (${data.deals.length})` }),
       data.deals.length ? deals : el("p", { text: "No foreign deal recorded in the catalog." }),
+      el("h3", { text: `Pipeline (${(data.pipeline || []).length})` }),
+      (data.pipeline || []).length ? pipeline : el("p", { text: "No pipeline asset recorded in the catalog." }),
       el("h3", { text: "Sources" }),
       el("ul", {}, ...data.sources.map((s) => el("li", {}, el("a", { href: s, target: "_blank", rel: "noopener", text: s })))),
     );
@@ -208,17 +258,22 @@ async function openPartner(id, opener) {
 
 function renderResults(data) {
   state.last = data;
+  const marks = marksFor(state.company);
   const list = $("#results");
   list.replaceChildren();
   data.matches.forEach((m) => {
     const status = el("span", { class: "status", role: "status", "aria-live": "polite" });
     const feedback = el("div", { class: "feedback", role: "group", "aria-label": `Feedback on ${m.partner.name}` });
+    let decline = null;
     for (const [outcome, label] of [["relevant", "Relevant"], ["not_relevant", "Not relevant"], ["contacted", "Contacted"]]) {
       const b = el("button", { type: "button", "aria-pressed": "false", "data-outcome": outcome, text: label });
-      b.addEventListener("click", () => sendFeedback(data.request_id, m.partner.id, outcome, b, status));
+      if (outcome === "not_relevant") decline = declineForm(data.request_id, m.partner, b, status);
+      else b.addEventListener("click", () => sendFeedback(data.request_id, m.partner.id, outcome, b, status));
       feedback.append(b);
     }
-    feedback.append(status);
+    const earlier = marks[m.partner.id];
+    if (earlier) status.textContent = `Marked earlier: ${earlier.replace("_", " ")}`;
+    feedback.append(status, decline);
     const components = el("div", { class: "components" }, ...Object.entries(m.components).map(([name, value]) =>
       el("div", {}, el("span", { text: `${name.replace("_", " ")} ${pct(value)}` }),
         el("div", { class: "bar", "aria-hidden": "true" }, el("span", { style: `width:${pct(value)}` })))));
@@ -230,10 +285,14 @@ function renderResults(data) {
       el("p", { class: "meta", text: `${m.partner.category} · ${m.partner.city || "city not recorded"} · ${m.partner.cluster || "no listed cluster"}${m.best_asset ? " · best asset: " + m.best_asset : ""}` }),
       el("div", { class: "scorebar", role: "img", "aria-label": `score ${m.score.toFixed(2)}` }, el("span", { style: `width:${pct(m.score)}` })),
       el("p", { class: "score", text: `Score ${m.score.toFixed(2)}` }),
+      partnerAsset(m.partner_asset),
       el("ul", { class: "reasons" }, ...m.reasons.map((r) => el("li", { text: r }))),
       components, feedback));
   });
   $("#results-summary").textContent = `${data.matches.length} partners, model ${data.model_version}, request ${data.request_id}.`;
+  const hidden = data.declined_hidden || 0;
+  $("#declined-note").hidden = hidden === 0;
+  $("#declined-count").textContent = `${hidden} declined partner${hidden === 1 ? "" : "s"} hidden.`;
   $("#results-tools").hidden = data.matches.length === 0;
   renderMap(data.matches);
   $("#results-heading").focus();
@@ -248,10 +307,10 @@ function exportCsv() {
   const data = state.last;
   if (!data) return;
   const groups = Object.keys(data.matches[0]?.components || {});
-  const rows = [["rank", "partner_id", "name", "category", "city", "cluster", "score", ...groups, "best_asset", "reasons"]];
+  const rows = [["rank", "partner_id", "name", "category", "city", "cluster", "score", ...groups, "best_asset", "partner_asset", "partner_asset_source", "reasons"]];
   for (const m of data.matches) {
     rows.push([m.rank, m.partner.id, m.partner.name, m.partner.category, m.partner.city, m.partner.cluster, m.score,
-      ...groups.map((g) => m.components[g]), m.best_asset, m.reasons.join(" | ")]);
+      ...groups.map((g) => m.components[g]), m.best_asset, m.partner_asset?.name, m.partner_asset?.source, m.reasons.join(" | ")]);
   }
   const blob = new Blob([rows.map((r) => r.map(csvCell).join(",")).join("\n") + "\n"], { type: "text/csv" });
   const link = el("a", { href: URL.createObjectURL(blob), download: `kbio-match-${data.request_id}.csv` });
@@ -260,13 +319,16 @@ function exportCsv() {
   link.remove();
 }
 
-async function submit(event) {
-  event.preventDefault();
+async function submit(event, includeDeclined = false) {
+  event?.preventDefault();
   clearErrors();
   $("#form-status").textContent = "Ranking partners…";
   $("#submit").disabled = true;
   try {
-    const { status, data } = await api("POST", "/v1/match", collect());
+    const body = collect();
+    if (includeDeclined) body.include_declined = true;
+    state.company = body.company.name || "";
+    const { status, data } = await api("POST", "/v1/match", body);
     if (status === 200) { $("#form-status").textContent = ""; renderResults(data); }
     else if (data?.error) showErrors(data.error.details, data.error.message);
     else $("#form-status").textContent = `The service answered ${status}.`;
@@ -299,6 +361,7 @@ async function init() {
   $("#add-asset").addEventListener("click", () => { const box = addAsset(); $("input", box).focus(); });
   $("#profile-form").addEventListener("submit", submit);
   $("#export-csv").addEventListener("click", exportCsv);
+  $("#show-declined").addEventListener("click", () => submit(null, true));
   document.body.dataset.ready = "true";
 }
 

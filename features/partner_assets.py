@@ -1,0 +1,155 @@
+"""Asset-level fit: a profile's asset against each partner's own pipeline assets.
+
+For ``license_in``, ``platform_access`` and ``co_development`` a foreign company is after a Korean
+asset, not a company profile, so each partner is also scored by its best-matching asset:
+modality (hierarchy-aware), therapeutic area, stage, optional indication words, and whether its
+rights are still open (an asset licensed to someone else is evidence of partnering, not for sale).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from kbio_match.features.profile import Profile, ProfileAsset
+from kbio_match.features.taxonomy import MODALITY, STAGE, THERAPEUTIC_AREA, modality_similarity_matrix
+from sklearn.base import BaseEstimator
+
+__all__ = ["PartnerAssets", "ASSET_SEEKING"]
+
+ASSET_SEEKING = ("license_in", "platform_access", "co_development")
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = {"and", "or", "of", "the", "for", "in", "with", "a", "an", "to", "treatment", "patients", "disease"}
+
+
+def _words(text: str | None) -> frozenset[str]:
+    return frozenset(w for w in _WORD.findall((text or "").lower()) if w not in _STOP and len(w) > 1)
+
+
+class PartnerAssets(BaseEstimator):
+    """Scores partners by their best pipeline asset for a profile's asset.
+
+    Parameters
+    ----------
+    modality_share, area_share, stage_share : float
+        How an asset's fit mixes modality similarity, area overlap and stage closeness.
+    text_share : float
+        Part of the fit given to indication/target word overlap, only when the profile's asset
+        has an indication text.
+    licensed_out : float
+        Fit kept by an asset already licensed to another company.
+    stage_tolerance : float
+        Stages of distance at which stage closeness reaches 0.
+    unknown : float
+        Fit of a partner with no indexed asset: its pipeline is not known, which is not the same
+        as knowing it holds nothing that fits.
+    """
+
+    def __init__(
+        self,
+        modality_share: float = 0.4,
+        area_share: float = 0.4,
+        stage_share: float = 0.2,
+        text_share: float = 0.2,
+        licensed_out: float = 0.5,
+        stage_tolerance: float = 3.0,
+        unknown: float = 0.0,
+    ):
+        self.modality_share = modality_share
+        self.area_share = area_share
+        self.stage_share = stage_share
+        self.text_share = text_share
+        self.licensed_out = licensed_out
+        self.stage_tolerance = stage_tolerance
+        self.unknown = unknown
+
+    def fit(self, pipeline: pd.DataFrame, *, partner_ids: np.ndarray, modality_decay: float, as_of_year=None):
+        """Index the assets of the partners in ``partner_ids`` (in their order).
+
+        With ``as_of_year``, only assets whose stage was reported before that year count (an
+        asset without a date counts only when no year is given).
+        """
+        row_of = {pid: i for i, pid in enumerate(partner_ids)}
+        rows = pipeline[pipeline["partner_id"].isin(row_of)].copy() if len(pipeline) else pipeline
+        if as_of_year is not None and len(rows):
+            dated = rows["stage_as_of"].map(lambda v: bool(v) and int(str(v)[:4]) < as_of_year)
+            rows = rows[dated]
+        rows = rows.assign(_row=rows["partner_id"].map(row_of)).sort_values(["_row", "asset"], kind="stable")
+        self.partner_row_ = rows["_row"].to_numpy(dtype=int) if len(rows) else np.zeros(0, dtype=int)
+        self.n_partners_ = len(partner_ids)
+        sim = modality_similarity_matrix(float(modality_decay)).astype(np.float32)
+        order = np.arange(len(STAGE.ids), dtype=np.float32)
+        self.modality_ = np.stack([sim[MODALITY.index(m)] for m in rows["modality"]]) if len(rows) else None
+        self.stage_ = (
+            np.stack([np.clip(1 - np.abs(order - STAGE.index(s)) / self.stage_tolerance, 0, 1) for s in rows["stage"]])
+            if len(rows)
+            else None
+        )
+        area = np.zeros((len(rows), len(THERAPEUTIC_AREA.ids)), dtype=np.float32)
+        for i, areas in enumerate(rows["therapeutic_areas"] if len(rows) else []):
+            for a in areas:
+                area[i, THERAPEUTIC_AREA.index(a)] = 1.0
+        self.area_ = area
+        self.available_ = np.where(
+            [bool(v) for v in (rows["licensee"] if len(rows) else [])], self.licensed_out, 1.0
+        ).astype(np.float32)
+        self.words_ = [_words(f"{r.indication} {r.target or ''}") for r in rows.itertuples()] if len(rows) else []
+        keep = ("asset", "modality", "stage", "indication", "source", "stage_as_of", "licensee", "target")
+        self.records_ = [{k: r[k] for k in keep} for r in rows.to_dict("records")] if len(rows) else []
+        # first asset row of each partner that has any, for per-partner maxima
+        self.starts_ = np.flatnonzero(np.r_[True, self.partner_row_[1:] != self.partner_row_[:-1]]) if len(rows) else []
+        return self
+
+    def __len__(self) -> int:
+        return len(self.records_)
+
+    def asset_fit(self, asset: ProfileAsset) -> np.ndarray:
+        """Fit of every indexed asset for one profile asset, in [0, 1]."""
+        if not len(self.records_) or asset.modality is None:
+            return np.zeros(len(self.records_), dtype=np.float32)
+        modality = self.modality_[:, MODALITY.index(asset.modality)]
+        areas = [THERAPEUTIC_AREA.index(a) for a in asset.therapeutic_areas]
+        area = self.area_[:, areas].mean(axis=1) if areas else np.zeros(len(self.records_), np.float32)
+        stage = self.stage_[:, STAGE.index(asset.stage)] if asset.stage else np.full(len(self.records_), 0.5)
+        total = self.modality_share + self.area_share + self.stage_share
+        fit = (self.modality_share * modality + self.area_share * area + self.stage_share * stage) / total
+        words = _words(asset.indication)
+        if words:
+            text = np.array([len(words & w) / len(words | w) if w else 0.0 for w in self.words_], dtype=np.float32)
+            fit = (1 - self.text_share) * fit + self.text_share * np.minimum(1.0, 2 * text)
+        # an asset of another modality family and another area is no match at all
+        fit = np.where((modality > 0) | (area > 0), fit, 0.0)
+        return (fit * self.available_).astype(np.float32)
+
+    def best(self, profile: Profile, asset_index: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per partner: the best asset fit for the profile's asset ``asset_index`` (0 where the
+        partner has no asset or the profile seeks no asset partnership), and that asset's row (-1)."""
+        out = np.zeros(self.n_partners_, dtype=np.float32)
+        which = np.full(self.n_partners_, -1, dtype=int)
+        if asset_index < 0 or not len(self.records_) or not set(profile.seeking) & set(ASSET_SEEKING):
+            return out, which
+        out[:] = self.unknown
+        fit = self.asset_fit(profile.assets[asset_index])
+        maxima = np.maximum.reduceat(fit, self.starts_)
+        partners = self.partner_row_[self.starts_]
+        out[partners] = maxima
+        ends = [*self.starts_[1:], len(fit)]
+        for start, end, p in zip(self.starts_, ends, partners, strict=True):
+            which[p] = start + int(np.argmax(fit[start:end]))
+        no_fit = np.ones(self.n_partners_, dtype=bool)
+        no_fit[partners[maxima > 0]] = False
+        which[no_fit] = -1
+        return out, which
+
+    def record(self, row: int) -> dict:
+        """The contract's ``partner_asset`` for an indexed asset row."""
+        r = self.records_[row]
+        return {
+            "name": r["asset"],
+            "modality": r["modality"],
+            "stage": r["stage"],
+            "indication": r["indication"],
+            "source": r["source"],
+            "stage_as_of": r["stage_as_of"],
+        }
