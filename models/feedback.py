@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from kbio_match.features.pipeline import GROUPS
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
-
-from kbio_match.features.pipeline import GROUPS
 
 __all__ = [
     "POSITIVE",
