@@ -10,7 +10,7 @@ from kbio_match.models.training import ensure_model
 from kbio_match.service.auth import current_tenant
 from kbio_match.service.errors import install_error_handlers
 from kbio_match.service.limits import BodyLimitMiddleware
-from kbio_match.service.routers import catalog, history, match, model
+from kbio_match.service.routers import catalog, events, history, match, model
 from kbio_match.service.schemas import Health
 from kbio_match.service.settings import Settings, get_settings
 from kbio_match.service.state import ModelState
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(current_tenant)])
-    for module in (match, catalog, model, history):
+    for module in (match, events, catalog, model, history):
         v1.include_router(module.router)
     app.include_router(v1)
 

@@ -38,7 +38,7 @@ __all__ = ["Store", "SCHEMA_VERSION", "RequestRow", "FeedbackRow", "ShownMatch",
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 metadata = MetaData()
 
 schema_version = Table("schema_version", metadata, Column("version", Integer, primary_key=True))
@@ -69,6 +69,18 @@ feedback = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+events = Table(
+    "events",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("tenant", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("model_version", String(100), nullable=False),
+    Column("request", Text, nullable=False),
+    Column("schedule", Text, nullable=False),
+    Index("ix_events_tenant_created", "tenant", "created_at"),
+)
+
 # Each migration takes the schema from version N-1 to N; create_all covers the newest version.
 MIGRATIONS: dict[int, list[str]] = {
     2: [
@@ -76,7 +88,8 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE match_requests ADD COLUMN company_key VARCHAR(200)",
         "UPDATE match_requests SET company_key = LOWER(company)",
         "CREATE INDEX IF NOT EXISTS ix_requests_tenant_company ON match_requests (tenant, company_key)",
-    ]
+    ],
+    3: [],  # the events table is new: create_all adds it
 }
 
 
@@ -321,6 +334,30 @@ class Store:
                 _utc(r["created_at"]),
             )
             yield row, marks.get(r["id"], {})
+
+    # ------------------------------------------------------------- events
+    def save_event(
+        self, schedule_id: str, tenant: str, model_version: str, request: dict, schedule: dict
+    ) -> dt.datetime:
+        """Store a planned event (request and schedule); returns its creation time once durable."""
+        now = dt.datetime.now(dt.UTC)
+        values = {
+            "id": schedule_id,
+            "tenant": tenant,
+            "created_at": now,
+            "model_version": model_version,
+            "request": _dumps(request),
+            "schedule": _dumps(schedule),
+        }
+        self._write(lambda conn: conn.execute(insert(events).values(**values)))
+        return now
+
+    def get_event(self, schedule_id: str, tenant: str) -> tuple[dt.datetime, dict, dict] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(events).where(events.c.id == schedule_id, events.c.tenant == tenant)).first()
+        if row is None:
+            return None
+        return _utc(row.created_at), json.loads(row.request), json.loads(row.schedule)
 
     def close(self) -> None:
         self._committer.close()
