@@ -255,13 +255,83 @@ def validate_data(directory: Annotated[Path | None, typer.Argument(help="data fo
     )
 
 
+@app.command()
+def schedule(
+    event: Annotated[Path, typer.Argument(help="event JSON file (the POST /v1/events/schedule body)")],
+    out_file: Annotated[Path | None, typer.Option("--out", help="write the meetings as CSV (and calendars)")] = None,
+):
+    """Plan an event's meetings; print them per slot and per participant, or write CSV and calendars."""
+    from pydantic import ValidationError
+
+    from kbio_match import paths
+    from kbio_match.models.training import ensure_model
+    from kbio_match.service.errors import validation_details
+    from kbio_match.service.event_exports import write_calendars, write_csv
+    from kbio_match.service.event_schemas import EventRequest
+    from kbio_match.service.routers.events import event_problems, plan, schedule_body
+    from kbio_match.service.state import Served
+
+    try:
+        body = json.loads(event.read_text(encoding="utf-8"))
+    except OSError as exc:
+        fail(f"cannot read {event}: {exc.strerror}")
+    except ValueError as exc:
+        fail(f"{event} is not valid JSON: {exc}")
+    try:
+        request = EventRequest.model_validate(body)
+    except ValidationError as exc:
+        first = validation_details(exc.errors())[0]
+        fail(f"{first['field']}: {first['message']}")
+    if out_file is not None and out_file.suffix.lower() != ".csv":
+        fail(f"--out: '{out_file.name}' must end in .csv")
+    _check_catalog(None)
+    served = Served(ensure_model(paths.model_dir()))
+    problems = event_problems(request, served)
+    if problems:
+        fail(f"{problems[0]['field']}: {problems[0]['message']}")
+    answer = schedule_body(request, plan(request, served, None, "local"), "cli", served.loaded.version)
+    names = {pid: served.index.by_id[pid]["name"] for pid in served.index.by_id}
+    summary = answer["summary"]
+    status = "optimal" if summary["optimal"] else f"upper bound {summary['upper_bound']:.2f}"
+    headline = (
+        f"{summary['meetings']} meetings, total fit {summary['total_score']:.2f} ({status}), "
+        f"{summary['solve_ms']:.0f} ms"
+    )
+    if out_file is not None:
+        write_csv(answer, names, out_file)
+        written = f"{out_file}"
+        if request.slot_starts is not None:
+            calendars = write_calendars(answer, names, out_file.with_name(out_file.stem + "-calendars"))
+            written += f" and {len(calendars)} calendar files in {calendars[0].parent}" if calendars else ""
+        out.print(f"kbio-match: {headline}; written to {written}", highlight=False)
+        return
+    view = Table(title=f"{request.name or 'Event'}: {headline}")
+    for column in ("slot", "company", "partner", "fit", "why"):
+        view.add_column(column)
+    for m in answer["meetings"]:
+        view.add_row(m["slot"], m["company_id"], names[m["partner_id"]], f"{m['score']:.2f}", m["reasons"][0])
+    out.print(view)
+    agendas = Table(title="per participant")
+    agendas.add_column("participant")
+    agendas.add_column("meetings (slot: with)")
+    for c in answer["companies"]:
+        mine = [f"{m['slot']}: {names[m['partner_id']]}" for m in answer["meetings"] if m["company_id"] == c["id"]]
+        agendas.add_row(c["id"], "; ".join(mine) or "-")
+    for p in answer["partners"]:
+        mine = [f"{m['slot']}: {m['company_id']}" for m in answer["meetings"] if m["partner_id"] == p["partner_id"]]
+        agendas.add_row(names[p["partner_id"]], "; ".join(mine) or "-")
+    out.print(agendas)
+
+
 feedback_app = typer.Typer(no_args_is_help=True, help="Users' feedback on the rankings.")
 app.add_typer(feedback_app, name="feedback")
 
 
 @feedback_app.command("export")
 def feedback_export(
-    out_file: Annotated[Path | None, typer.Option("--out", help="FILE.csv or FILE.parquet (default: CSV to stdout)")] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="FILE.csv or FILE.parquet (default: CSV to stdout)")
+    ] = None,
     since: Annotated[str | None, typer.Option(help="only requests from this date on (YYYY-MM-DD)")] = None,
 ):
     """One row per (request, shown partner): position, score, components, outcome and reason."""

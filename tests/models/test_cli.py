@@ -83,3 +83,39 @@ def test_match_json_equals_the_api_answer(runner, tmp_path, trained_dir):
         api = client.post("/v1/match", json=PROFILE).json()
     api.pop("request_id")
     assert cli == api
+
+
+EVENT = {
+    "name": "Test partnering",
+    "slots": ["d1-0900", "d1-0930"],
+    "companies": [{"id": "acme", "profile": PROFILE, "max_meetings": 2}],
+    "partners": [{"partner_id": "samsung-biologics"}, {"partner_id": "yuhan"}, {"partner_id": "celltrion"}],
+    "slot_starts": ["2026-05-12T09:00:00+09:00", "2026-05-12T09:30:00+09:00"],
+    "slot_minutes": 25,
+}
+
+
+def test_schedule_prints_and_writes_csv_and_calendars(runner, tmp_path):
+    import csv as csv_module
+
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(EVENT))
+    printed = runner.invoke(app, ["schedule", str(event)])
+    assert printed.exit_code == 0, printed.output
+    assert "2 meetings" in printed.output and "per participant" in printed.output
+    out = tmp_path / "plan.csv"
+    written = runner.invoke(app, ["schedule", str(event), "--out", str(out)])
+    assert written.exit_code == 0, written.output
+    rows = list(csv_module.DictReader(out.open(encoding="utf-8")))
+    assert [r["slot"] for r in rows] == ["d1-0900", "d1-0930"] and rows[0]["start"].startswith("2026-05-12T09:00")
+    calendars = sorted((tmp_path / "plan-calendars").glob("*.ics"))
+    assert [p.name for p in calendars][0] == "company-acme.ics" and len(calendars) == 3
+    text = calendars[0].read_text()
+    assert text.count("BEGIN:VEVENT") == 2 and "DTSTART" in text
+
+
+def test_schedule_bad_event_is_one_line(runner, tmp_path):
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({**EVENT, "partners": [{"partner_id": "nobody"}]}))
+    result = runner.invoke(app, ["schedule", str(event)])
+    assert result.exit_code == 1 and "partners[0].partner_id: unknown partner 'nobody'" in result.output
