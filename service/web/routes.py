@@ -18,6 +18,11 @@ def index():
     return FileResponse(str(_STATIC / "index.html"), media_type="text/html")
 
 
+@router.get("/events", response_class=HTMLResponse)
+def events_page():
+    return FileResponse(str(_STATIC / "events.html"), media_type="text/html")
+
+
 @router.get("/static/{name}")
 def static(name: str):
     path = _STATIC / name
