@@ -56,30 +56,17 @@ def plan_event(
     """The meeting plan that maximises the summed match scores under every participant's limits."""
     index = model.index
     partner_rows = np.array([index.row_of[p.partner_id] for p in partners], dtype=int)
-    at_event = np.zeros(len(index), dtype=bool)
-    at_event[partner_rows] = True
-    column = {p.partner_id: j for j, p in enumerate(partners)}
-    scores = np.zeros((len(companies), len(partners)))
-    allowed = np.zeros((len(companies), len(partners)), dtype=bool)
-    matches: dict[tuple[int, int], Match] = {}
-    masks = []
-    for company in companies:
-        mask = at_event.copy()
+    profiles = [c.profile for c in companies]
+    # the same formula that orders POST /v1/match, for every pair at once
+    scores = np.round(model.matcher.decision_scores(profiles)[:, partner_rows].astype(np.float64), 4)
+    allowed = scores >= min_score
+    for i, company in enumerate(companies):
         filters = index.mask(company.profile.filters)
         if filters is not None:
-            mask &= filters
-        masks.append(mask)
-    ranked = model.matcher.rank([c.profile for c in companies], len(partners), masks=masks)
-    for i, (company, found) in enumerate(zip(companies, ranked, strict=True)):
-        for m in found:
-            j = column[m.partner_id]
-            scores[i, j] = m.score
-            matches[(i, j)] = m
-            allowed[i, j] = (
-                m.score >= min_score
-                and m.partner_id not in company.declined
-                and (company.id, m.partner_id) not in blocked
-            )
+            allowed[i] &= filters[partner_rows]
+        for j, p in enumerate(partners):
+            if p.partner_id in company.declined or (company.id, p.partner_id) in blocked:
+                allowed[i, j] = False
     problem = EventProblem(
         scores=scores,
         allowed=allowed,
@@ -93,21 +80,39 @@ def plan_event(
         ),
     )
     schedule = solve_schedule(problem, balance=balance, time_limit_s=time_limit_s)
-    meetings = []
-    for s, i, j in sorted(schedule.meetings, key=lambda t: (t[0], companies[t[1]].id)):
-        match = matches[(i, j)]
-        meetings.append(
-            {
-                "slot": slots[s],
-                "company_id": companies[i].id,
-                "partner_id": partners[j].partner_id,
-                "score": match.score,
-                "reasons": model.explainer.explain(match, companies[i].profile),
-            }
-        )
+    meetings = _explained(model, slots, companies, partners, partner_rows, schedule)
     per_company = {c.id: 0 for c in companies}
     per_partner = {p.partner_id: 0 for p in partners}
     for m in meetings:
         per_company[m["company_id"]] += 1
         per_partner[m["partner_id"]] += 1
     return EventPlan(schedule, meetings, per_company, per_partner)
+
+
+def _explained(model, slots, companies, partners, partner_rows, schedule: Schedule) -> list[dict]:
+    """The scheduled meetings with each pair's match (score, components, reasons): one small
+    ranking per company over the partners it meets, as POST /v1/match would rank them."""
+    met: dict[int, list[int]] = {}
+    for _, i, j in schedule.meetings:
+        met.setdefault(i, []).append(j)
+    found: dict[tuple[int, int], Match] = {}
+    column = {int(r): j for j, r in enumerate(partner_rows)}
+    for i, js in met.items():
+        mask = np.zeros(len(model.index), dtype=bool)
+        mask[partner_rows[js]] = True
+        [matches] = model.rank([companies[i].profile], len(js), masks_override=[mask])
+        for m in matches:
+            found[(i, column[model.index.row_of[m.partner_id]])] = m
+    meetings = []
+    for s, i, j in sorted(schedule.meetings, key=lambda t: (t[0], companies[t[1]].id)):
+        match = found[(i, j)]
+        meetings.append(
+            {
+                "slot": slots[s],
+                "company_id": companies[i].id,
+                "partner_id": partners[j].partner_id,
+                "score": match.score,
+                "reasons": match.reasons,
+            }
+        )
+    return meetings

@@ -48,9 +48,20 @@ class Recommender:
     def params(self) -> dict:
         return scalar_params(self.matcher)
 
-    def rank(self, profiles: list[Profile], top_k: int = 10, *, explain: bool = True) -> list[list[Match]]:
-        """The ``top_k`` best partners for each profile, within its filters, with reasons."""
-        masks = [self.index.mask(p.filters) for p in profiles]
+    def rank(
+        self,
+        profiles: list[Profile],
+        top_k: int = 10,
+        *,
+        explain: bool = True,
+        masks_override: list[np.ndarray] | None = None,
+    ) -> list[list[Match]]:
+        """The ``top_k`` best partners for each profile, within its filters, with reasons.
+
+        ``masks_override`` replaces the filters' masks (an event ranks only the partners a
+        company meets); scores are the same either way.
+        """
+        masks = masks_override or [self.index.mask(p.filters) for p in profiles]
         ranked = self.matcher.rank(profiles, top_k, masks=masks)
         if explain:
             for profile, matches in zip(profiles, ranked, strict=True):
