@@ -20,23 +20,17 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 from kbio_match.features.catalog import load_catalog  # noqa: E402
-from kbio_match.models.matcher import PartnerMatcher  # noqa: E402
+from kbio_match.features.profile import Profile, ProfileAsset  # noqa: E402
+from kbio_match.models.recommender import Recommender  # noqa: E402
 from synthetic import random_profiles, synthetic_catalog  # noqa: E402
 
-PROFILE = {
-    "assets": [
-        {"name": "EX-101", "modality": "adc", "stage": "phase1", "therapeutic_areas": ["oncology"]},
-        {
-            "name": "EX-202",
-            "modality": "small_molecule",
-            "stage": "phase2",
-            "therapeutic_areas": ["cardiovascular", "rare_disease"],
-        },
-    ],
-    "seeking": ["license_out", "manufacturing"],
-    "preferred_clusters": [],
-    "filters": {},
-}
+PROFILE = Profile(
+    seeking=("license_out", "manufacturing"),
+    assets=(
+        ProfileAsset("EX-101", "adc", "phase1", ("oncology",)),
+        ProfileAsset("EX-202", "small_molecule", "phase2", ("cardiovascular", "rare_disease")),
+    ),
+)
 
 
 def median_ms(fn, repeats: int) -> float:
@@ -74,11 +68,12 @@ def bare(matrix: np.ndarray, k: int = 10):
     return run
 
 
-def report(label: str, model: PartnerMatcher, repeats: int) -> None:
-    ours, base = interleaved(lambda: model.rank([PROFILE], 10, explain=False), bare(model.matrix_), repeats)
+def report(label: str, model: Recommender, repeats: int) -> None:
+    matrix = model.matcher.matrix_
+    ours, base = interleaved(lambda: model.rank([PROFILE], 10, explain=False), bare(matrix), repeats)
     explained = median_ms(lambda: model.rank([PROFILE], 10), max(20, repeats // 4))
     print(
-        f"{label:<28} n={model.matrix_.shape[0]:>7} d={model.matrix_.shape[1]}  "
+        f"{label:<28} n={matrix.shape[0]:>7} d={matrix.shape[1]}  "
         f"rank {ours:8.3f} ms   bare numpy {base:8.3f} ms   ratio {ours / base:6.2f}x   "
         f"with reasons {explained:8.3f} ms"
     )
@@ -90,11 +85,11 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=10_000)
     args = parser.parse_args()
     catalog = load_catalog()
-    model = PartnerMatcher().fit(catalog)
+    model = Recommender.fit(catalog)
     print("one profile (2 assets, 2 partnerships sought), top 10; medians of", args.repeats)
     report("shipped catalog", model, args.repeats)
     start = time.perf_counter()
-    big = PartnerMatcher().fit(synthetic_catalog(catalog, 100_000))
+    big = Recommender.fit(synthetic_catalog(catalog, 100_000))
     print(f"  (synthetic 100k catalog fitted in {time.perf_counter() - start:.1f} s)")
     report("synthetic catalog", big, max(20, args.repeats // 4))
 
@@ -116,8 +111,8 @@ def main() -> None:
     raw = io.BytesIO()
     joblib.dump(model, raw)
     print(
-        f"fitted model: matrix {model.matrix_.nbytes / 1e6:.2f} MB, pickled {raw.tell() / 1e6:.2f} MB "
-        f"({buffer.tell() / 1e6:.2f} MB compressed); 100k model matrix {big.matrix_.nbytes / 1e6:.1f} MB"
+        f"fitted model: matrix {model.matcher.matrix_.nbytes / 1e6:.2f} MB, pickled {raw.tell() / 1e6:.2f} MB "
+        f"({buffer.tell() / 1e6:.2f} MB compressed); 100k model matrix {big.matcher.matrix_.nbytes / 1e6:.1f} MB"
     )
 
 

@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 from kbio_match.features.catalog import Catalog
+from kbio_match.features.profile import Profile, ProfileAsset
 from kbio_match.features.taxonomy import CATEGORY, MODALITY, PARTNERSHIP, STAGE, THERAPEUTIC_AREA
 
 
@@ -47,22 +48,23 @@ def synthetic_catalog(real: Catalog, n_partners: int, *, seed: int = 0) -> Catal
             "stage_at_deal": rng.choice(STAGE.ids, size=n_deals),
         }
     )
-    return dataclasses.replace(real, partners=partners, deals=deals, fingerprint="synthetic")
+    pipeline = real.pipeline.iloc[0:0]  # no pipeline assets: the real ones name real partners
+    return dataclasses.replace(real, partners=partners, deals=deals, pipeline=pipeline, fingerprint="synthetic")
 
 
-def random_profiles(n: int, *, seed: int = 1) -> list[dict]:
+def random_profiles(n: int, *, seed: int = 1) -> list[Profile]:
     rng = np.random.default_rng(seed)
     profiles = []
     for i in range(n):
-        assets = [
-            {
-                "name": f"A{i}-{j}",
-                "modality": str(rng.choice(MODALITY.ids)),
-                "stage": str(rng.choice(STAGE.ids)),
-                "therapeutic_areas": [str(a) for a in _pick(rng, THERAPEUTIC_AREA.ids, 1, 3)],
-            }
+        assets = tuple(
+            ProfileAsset(
+                name=f"A{i}-{j}",
+                modality=str(rng.choice(MODALITY.ids)),
+                stage=str(rng.choice(STAGE.ids)),
+                therapeutic_areas=tuple(str(a) for a in _pick(rng, THERAPEUTIC_AREA.ids, 1, 3)),
+            )
             for j in range(int(rng.integers(0, 4)))
-        ]
-        seeking = [str(s) for s in _pick(rng, PARTNERSHIP.ids, 1, 3)]
-        profiles.append({"assets": assets, "seeking": seeking, "preferred_clusters": [], "filters": {}})
+        )
+        seeking = tuple(str(s) for s in _pick(rng, PARTNERSHIP.ids, 1, 3))
+        profiles.append(Profile(seeking=seeking, assets=assets))
     return profiles

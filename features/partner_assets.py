@@ -94,53 +94,70 @@ class PartnerAssets(BaseEstimator):
         self.available_ = np.where(
             [bool(v) for v in (rows["licensee"] if len(rows) else [])], self.licensed_out, 1.0
         ).astype(np.float32)
-        self.words_ = [_words(f"{r.indication} {r.target or ''}") for r in rows.itertuples()] if len(rows) else []
+        words = [_words(f"{r.indication} {r.target or ''}") for r in rows.itertuples()] if len(rows) else []
+        self.words_ = np.array(words + [None], dtype=object)[:-1]  # an object array slices like the others
         keep = ("asset", "modality", "stage", "indication", "source", "stage_as_of", "licensee", "target")
         self.records_ = [{k: r[k] for k in keep} for r in rows.to_dict("records")] if len(rows) else []
         # first asset row of each partner that has any, for per-partner maxima
-        self.starts_ = np.flatnonzero(np.r_[True, self.partner_row_[1:] != self.partner_row_[:-1]]) if len(rows) else []
+        self.starts_ = (
+            np.flatnonzero(np.r_[True, self.partner_row_[1:] != self.partner_row_[:-1]])
+            if len(rows)
+            else np.zeros(0, dtype=int)
+        )
         return self
 
     def __len__(self) -> int:
         return len(self.records_)
 
-    def asset_fit(self, asset: ProfileAsset) -> np.ndarray:
-        """Fit of every indexed asset for one profile asset, in [0, 1]."""
-        if not len(self.records_) or asset.modality is None:
-            return np.zeros(len(self.records_), dtype=np.float32)
-        modality = self.modality_[:, MODALITY.index(asset.modality)]
+    def asset_fit(self, asset: ProfileAsset, rows: slice = slice(None)) -> np.ndarray:
+        """Fit of the indexed assets (``rows`` of them) for one profile asset, in [0, 1]."""
+        n = len(self.available_[rows])
+        if not n or asset.modality is None:
+            return np.zeros(n, dtype=np.float32)
+        modality = self.modality_[rows, MODALITY.index(asset.modality)]
         areas = [THERAPEUTIC_AREA.index(a) for a in asset.therapeutic_areas]
-        area = self.area_[:, areas].mean(axis=1) if areas else np.zeros(len(self.records_), np.float32)
-        stage = self.stage_[:, STAGE.index(asset.stage)] if asset.stage else np.full(len(self.records_), 0.5)
+        area = self.area_[rows][:, areas].mean(axis=1) if areas else np.zeros(n, np.float32)
+        stage = self.stage_[rows, STAGE.index(asset.stage)] if asset.stage else np.full(n, 0.5)
         total = self.modality_share + self.area_share + self.stage_share
         fit = (self.modality_share * modality + self.area_share * area + self.stage_share * stage) / total
         words = _words(asset.indication)
         if words:
-            text = np.array([len(words & w) / len(words | w) if w else 0.0 for w in self.words_], dtype=np.float32)
+            text = np.array([len(words & w) / len(words | w) if w else 0.0 for w in self.words_[rows]], np.float32)
             fit = (1 - self.text_share) * fit + self.text_share * np.minimum(1.0, 2 * text)
         # an asset of another modality family and another area is no match at all
         fit = np.where((modality > 0) | (area > 0), fit, 0.0)
-        return (fit * self.available_).astype(np.float32)
+        return (fit * self.available_[rows]).astype(np.float32)
 
-    def best(self, profile: Profile, asset_index: int) -> tuple[np.ndarray, np.ndarray]:
-        """Per partner: the best asset fit for the profile's asset ``asset_index`` (0 where the
-        partner has no asset or the profile seeks no asset partnership), and that asset's row (-1)."""
+    def _applies(self, profile: Profile, asset_index: int) -> bool:
+        return asset_index >= 0 and bool(len(self.records_)) and bool(set(profile.seeking) & set(ASSET_SEEKING))
+
+    def best_fit(self, profile: Profile, asset_index: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Per partner, the best asset fit for the profile's asset ``asset_index`` (``unknown`` for
+        a partner with no indexed asset, 0 when the profile seeks no asset partnership), and the
+        fit of every indexed asset (None when it does not apply), for ``best_row``."""
         out = np.zeros(self.n_partners_, dtype=np.float32)
-        which = np.full(self.n_partners_, -1, dtype=int)
-        if asset_index < 0 or not len(self.records_) or not set(profile.seeking) & set(ASSET_SEEKING):
-            return out, which
+        if not self._applies(profile, asset_index):
+            return out, None
         out[:] = self.unknown
         fit = self.asset_fit(profile.assets[asset_index])
-        maxima = np.maximum.reduceat(fit, self.starts_)
-        partners = self.partner_row_[self.starts_]
-        out[partners] = maxima
-        ends = [*self.starts_[1:], len(fit)]
-        for start, end, p in zip(self.starts_, ends, partners, strict=True):
-            which[p] = start + int(np.argmax(fit[start:end]))
-        no_fit = np.ones(self.n_partners_, dtype=bool)
-        no_fit[partners[maxima > 0]] = False
-        which[no_fit] = -1
-        return out, which
+        out[self.partner_row_[self.starts_]] = np.maximum.reduceat(fit, self.starts_)
+        return out, fit
+
+    def best_row(self, fit: np.ndarray | None, partner: int) -> int:
+        """The indexed row of ``partner``'s best-fitting asset under ``fit`` (from ``best_fit``), or -1."""
+        if fit is None:
+            return -1
+        k = int(np.searchsorted(self._first_partner, partner))
+        if k >= len(self.starts_) or self._first_partner[k] != partner:
+            return -1
+        start = int(self.starts_[k])
+        end = int(self.starts_[k + 1]) if k + 1 < len(self.starts_) else len(self.records_)
+        local = fit[start:end]
+        return start + int(np.argmax(local)) if local.max() > 0 else -1
+
+    @property
+    def _first_partner(self) -> np.ndarray:
+        return self.partner_row_[self.starts_]
 
     def record(self, row: int) -> dict:
         """The contract's ``partner_asset`` for an indexed asset row."""

@@ -7,6 +7,7 @@ Functions over them (normalising free input, similarities, the served document) 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 __all__ = [
     "Vocabulary",
@@ -29,12 +30,20 @@ class Vocabulary:
     synonyms: dict[str, str] = field(default_factory=dict)
     ordered: bool = False
 
-    @property
+    @cached_property
     def ids(self) -> tuple[str, ...]:
         return tuple(self.labels)
 
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {term: i for i, term in enumerate(self.labels)}
+
     def index(self, term_id: str) -> int:
-        return self.ids.index(term_id)
+        """Position of ``term_id`` (ValueError when it is not an id of this vocabulary)."""
+        try:
+            return self._positions[term_id]
+        except KeyError:
+            raise ValueError(f"'{term_id}' is not a {self.name} id") from None
 
 
 MODALITY = Vocabulary(

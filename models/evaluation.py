@@ -62,9 +62,12 @@ class _ModelAdapter:
 
 
 def default_rankers(model_params: dict | None = None) -> dict[str, Callable[[], object]]:
-    """Factories of the model and the three baselines, by name."""
+    """Factories of the model, the model without asset-level matching, and the three baselines."""
+    company_level = {**(model_params or {}), "w_partner_asset": 0.0}
     return {
         "model": lambda: _ModelAdapter(model_params),
+        # the same model without its pipeline-asset group, to show what asset matching adds
+        "company-level": lambda: _ModelAdapter(company_level),
         "popularity": PopularityRanker,
         "overlap": OverlapRanker,
         "random": lambda: RandomRanker(seed=0),

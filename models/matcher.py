@@ -112,14 +112,17 @@ class PartnerMatcher(BaseEstimator):
         )
         return self
 
-    def _asset_block(self, profiles: list[Profile], batch: QueryBatch) -> np.ndarray | None:
-        """Per query row, each partner's best pipeline-asset fit (None when no asset is indexed)."""
+    def _asset_block(self, profiles: list[Profile], batch: QueryBatch) -> tuple[np.ndarray | None, list]:
+        """Per query row, each partner's best pipeline-asset fit (None when no asset is indexed),
+        and each row's fit of every asset (to name the partner's asset of a returned match)."""
         if not len(self.assets_):
-            return None
+            return None, []
         out = np.zeros((len(batch.row_profile), len(self.partner_ids_)), dtype=np.float32)
+        fits = []
         for r, (p, a) in enumerate(zip(batch.row_profile, batch.row_asset, strict=True)):
-            out[r] = self.assets_.best(profiles[p], int(a))[0]
-        return out
+            out[r], fit = self.assets_.best_fit(profiles[p], int(a))
+            fits.append(fit)
+        return out, fits
 
     def _asset_rows(self, profiles: list[Profile], batch: QueryBatch) -> np.ndarray:
         """Per query row, whether the partner-asset group counts (an asset and an asset partnership)."""
@@ -249,7 +252,7 @@ class PartnerMatcher(BaseEstimator):
         check_is_fitted(self, "matrix_")
         blocks = self._blocks_for(matrix)
         batch = self.features_.query(profiles)
-        assets, asset_rows = self._asset_block(profiles, batch), self._asset_rows(profiles, batch)
+        (assets, _), asset_rows = self._asset_block(profiles, batch), self._asset_rows(profiles, batch)
         out = np.zeros((len(profiles), len(self.partner_ids_)), dtype=np.float32)
         for rows in self._chunks(batch):
             scores = self._scores(blocks, batch, rows, assets, asset_rows)
@@ -279,7 +282,7 @@ class PartnerMatcher(BaseEstimator):
         check_is_fitted(self, "matrix_")
         blocks = self._blocks_for(matrix)
         batch = self.features_.query(profiles)
-        assets, asset_rows = self._asset_block(profiles, batch), self._asset_rows(profiles, batch)
+        (assets, asset_fits), asset_rows = self._asset_block(profiles, batch), self._asset_rows(profiles, batch)
         results: list[list[Match]] = [[] for _ in profiles]
         for rows in self._chunks(batch):
             scores = self._scores(blocks, batch, rows, assets, asset_rows)
@@ -309,16 +312,16 @@ class PartnerMatcher(BaseEstimator):
                             components=shown,
                             best_asset=profile.assets[asset_index].name if asset_index >= 0 else None,
                             asset_index=asset_index,
-                            partner_asset=self._partner_asset(profile, asset_index, i, shown["partner_asset"]),
+                            partner_asset=self._partner_asset(asset_fits, at[local], i, shown["partner_asset"]),
                         )
                     )
         return results
 
-    def _partner_asset(self, profile: Profile, asset_index: int, partner: int, fit: float) -> dict | None:
+    def _partner_asset(self, asset_fits: list, query_row: int, partner: int, fit: float) -> dict | None:
         """The partner's pipeline asset behind the match, when it counted."""
-        if fit <= 0:
+        if fit <= 0 or not asset_fits:
             return None
-        row = int(self.assets_.best(profile, asset_index)[1][partner])
+        row = self.assets_.best_row(asset_fits[query_row], partner)
         return self.assets_.record(row) if row >= 0 else None
 
     def _top(self, scores: np.ndarray, top_k: int) -> np.ndarray:

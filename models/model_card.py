@@ -26,6 +26,8 @@ LIMITATIONS = """\
   misses, so absolute hit rates understate usefulness.
 - Group weights are set by judgement and checked on the time split (see notebooks/02); with a
   few hundred deals, differences of a few points between settings are within noise.
+- Pipeline assets cover 173 of the partners; a partner without curated assets scores 0 on the
+  partner-asset group for asset partnerships, which favours well-documented companies.
 - Therapeutic gaps come from national pipeline surveys (KDDF 2024 primarily); rare disease has no
   national share and carries a judgement weight."""
 
@@ -61,7 +63,9 @@ def render_model_card(manifest: dict, time_split: pd.DataFrame, loo: pd.DataFram
 ## Model
 A gated, weighted similarity over seven feature groups (modality with its hierarchy, stage and
 what the partnership needs at that stage, therapeutic overlap, therapeutic gap in Korea,
-biocluster, partnership fit, recency-weighted track record of foreign deals). Scores are in
+biocluster, partnership fit, recency-weighted track record of foreign deals), plus, for
+`license_in`, `platform_access` and `co_development`, the fit of the partner's best pipeline asset
+(`data/pipeline.csv`: modality, area, stage, indication words, rights still open). Scores are in
 [0, 1]; a partner offering none of the partnerships sought keeps only `gate_floor` of its score.
 
 Parameters:
@@ -89,9 +93,41 @@ MRR by partnership type (time split):
 ### Leave-one-out (each deal's own agreement removed from its track record)
 {_markdown(overall(loo))}
 
+### Asset-level matching, before and after
+`company-level` is the same model without the partner-asset group. In the time split only
+pipeline assets whose stage was reported before the cutoff count; leave-one-out uses today's
+pipeline, which is optimistic (an asset licensed in the query deal can be in it).
+
+{_markdown(_asset_table(time_split, loo))}
+
 ## Limitations
 {LIMITATIONS}
 """
+
+
+ASSET_TYPES = ("license_in", "platform_access", "co_development")
+
+
+def _asset_table(time_split: pd.DataFrame, loo: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for protocol, table in (("time split", time_split), ("leave-one-out", loo)):
+        for group in ("overall", *ASSET_TYPES):
+            part = table[(table["group"] == group) & table["ranker"].isin(["model", "company-level"])]
+            if part.empty:
+                continue
+            by = part.set_index("ranker")
+            rows.append(
+                {
+                    "protocol": protocol,
+                    "group": group,
+                    "queries": int(by["queries"].iloc[0]),
+                    "hit@10 company-level": float(by.loc["company-level", "hit@10"]),
+                    "hit@10 with assets": float(by.loc["model", "hit@10"]),
+                    "mrr company-level": float(by.loc["company-level", "mrr"]),
+                    "mrr with assets": float(by.loc["model", "mrr"]),
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def write_model_card(loaded, time_split: pd.DataFrame, loo: pd.DataFrame, path: Path) -> Path:
