@@ -250,7 +250,7 @@ def validate_data(directory: Annotated[Path | None, typer.Argument(help="data fo
     catalog = load_catalog(directory)
     out.print(
         f"ok: {len(catalog.partners)} partners, {len(catalog.clusters)} clusters, "
-        f"{len(catalog.landscape)} landscape rows, {len(catalog.deals)} deals",
+        f"{len(catalog.landscape)} landscape rows, {len(catalog.deals)} deals, {len(catalog.pipeline)} pipeline assets",
         highlight=False,
     )
 
