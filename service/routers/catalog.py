@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from kbio_match.features.taxonomy import UnknownTermError, normalise, taxonomy_document
+from kbio_match.service.catalog_schemas import ClusterList, PartnerDetail, PartnerList
 from kbio_match.service.deps import ServedDep, check_ids
 from kbio_match.service.errors import NotFound, validation_error
-from kbio_match.service.schemas import ClusterList, PartnerDetail, PartnerList
 
 router = APIRouter(tags=["catalog"])
 
