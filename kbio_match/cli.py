@@ -71,6 +71,28 @@ def _print_table(table: Table) -> None:
     Console(width=max(out.width, 110)).print(table)
 
 
+def _read_request(path: Path, model, overrides: dict | None = None):
+    """A request body read from a JSON file and validated as the API would (one-line failures)."""
+    from pydantic import ValidationError
+
+    from kbio_match.service.errors import validation_details
+
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror}")
+    except ValueError as exc:
+        fail(f"{path} is not valid JSON: {exc}")
+    if isinstance(body, dict):
+        body.update(overrides or {})
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        first = validation_details(exc.errors())[0]
+        hint = f" (closest: {first['closest']})" if first.get("closest") else ""
+        fail(f"{first['field']}: {first['message']}{hint}")
+
+
 def _check_catalog(directory: Path | None) -> None:
     """Refuse bad data before anything starts: one line naming file, line and reason."""
     from kbio_match import paths
@@ -168,27 +190,12 @@ def match(
     as_json: Annotated[bool, typer.Option("--json", help="print the API's JSON answer")] = False,
 ):
     """Rank partners for one profile read from a file."""
-    from pydantic import ValidationError
 
     from kbio_match import paths
     from kbio_match.models.training import ensure_model
-    from kbio_match.service.errors import validation_details
     from kbio_match.service.schemas import MatchRequest
 
-    try:
-        body = json.loads(profile.read_text(encoding="utf-8"))
-    except OSError as exc:
-        fail(f"cannot read {profile}: {exc.strerror}")
-    except ValueError as exc:
-        fail(f"{profile} is not valid JSON: {exc}")
-    if top_k is not None:
-        body["top_k"] = top_k
-    try:
-        request = MatchRequest.model_validate(body)
-    except ValidationError as exc:
-        first = validation_details(exc.errors())[0]
-        hint = f" (closest: {first['closest']})" if first.get("closest") else ""
-        fail(f"{first['field']}: {first['message']}{hint}")
+    request = _read_request(profile, MatchRequest, {"top_k": top_k} if top_k is not None else {})
     _check_catalog(None)
     loaded = ensure_model(paths.model_dir())
     unknown = request.unknown_clusters(loaded.model.index.cluster_ids)
@@ -261,27 +268,15 @@ def schedule(
     out_file: Annotated[Path | None, typer.Option("--out", help="write the meetings as CSV (and calendars)")] = None,
 ):
     """Plan an event's meetings; print them per slot and per participant, or write CSV and calendars."""
-    from pydantic import ValidationError
 
     from kbio_match import paths
     from kbio_match.models.training import ensure_model
-    from kbio_match.service.errors import validation_details
     from kbio_match.service.event_exports import write_calendars, write_csv
     from kbio_match.service.event_schemas import EventRequest
     from kbio_match.service.routers.events import event_problems, plan, schedule_body
     from kbio_match.service.state import Served
 
-    try:
-        body = json.loads(event.read_text(encoding="utf-8"))
-    except OSError as exc:
-        fail(f"cannot read {event}: {exc.strerror}")
-    except ValueError as exc:
-        fail(f"{event} is not valid JSON: {exc}")
-    try:
-        request = EventRequest.model_validate(body)
-    except ValidationError as exc:
-        first = validation_details(exc.errors())[0]
-        fail(f"{first['field']}: {first['message']}")
+    request = _read_request(event, EventRequest)
     if out_file is not None and out_file.suffix.lower() != ".csv":
         fail(f"--out: '{out_file.name}' must end in .csv")
     _check_catalog(None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 from http import HTTPStatus
 
@@ -25,6 +26,25 @@ class ApiError(Exception):
 def validation_error(details: list[dict]) -> ApiError:
     """A 422 from details that each name the field, the value, the allowed ids and the closest one."""
     return ApiError(422, "validation_error", f"{details[0]['field']}: {details[0]['message']}", details)
+
+
+def unknown_ids(field: str, values: list[str], allowed, what: str) -> list[dict]:
+    """One 422 detail per value not in ``allowed``: ``field[i]``, the value, the allowed ids, the closest."""
+    ordered = sorted(allowed)
+    details = []
+    for i, value in enumerate(values):
+        if value not in allowed:
+            closest = difflib.get_close_matches(value, ordered, n=1, cutoff=0.0)
+            details.append(
+                {
+                    "field": f"{field}[{i}]",
+                    "value": value,
+                    "message": f"unknown {what} '{value}'",
+                    "allowed": ordered,
+                    "closest": closest[0] if closest else None,
+                }
+            )
+    return details
 
 
 class NotFound(ApiError):

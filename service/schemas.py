@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from kbio_match.features.profile import Profile, ProfileAsset, ProfileFilters
 from kbio_match.features.taxonomy import UnknownTermError, normalise
+from kbio_match.service.errors import unknown_ids
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -154,24 +155,9 @@ class MatchRequest(BaseModel):
 
     def unknown_clusters(self, known: frozenset[str], prefix: str = "") -> list[dict]:
         """One detail per cluster id the catalog does not have: field, value, allowed, closest."""
-        details = []
-        for name, values in (
-            ("preferred_clusters", self.preferred_clusters),
-            ("filters.clusters", self.filters.clusters),
-        ):
-            for i, value in enumerate(values):
-                if value not in known:
-                    closest = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.0)
-                    details.append(
-                        {
-                            "field": f"{prefix}{name}[{i}]",
-                            "value": value,
-                            "message": f"unknown cluster '{value}'",
-                            "allowed": sorted(known),
-                            "closest": closest[0] if closest else None,
-                        }
-                    )
-        return details
+        return unknown_ids(f"{prefix}preferred_clusters", self.preferred_clusters, known, "cluster") + unknown_ids(
+            f"{prefix}filters.clusters", self.filters.clusters, known, "cluster"
+        )
 
 
 class BatchRequest(BaseModel):
