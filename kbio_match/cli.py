@@ -318,6 +318,65 @@ def schedule(
     out.print(agendas)
 
 
+@app.command("match-batch")
+def match_batch(
+    input_file: Annotated[Path, typer.Argument(help="JSON Lines of match bodies, or CSV/Parquet, one profile a row")],
+    out_file: Annotated[Path, typer.Option("--out", help="OUTPUT.csv or OUTPUT.parquet")],
+    top_k: Annotated[int | None, typer.Option("--top-k", help="partners per profile (1-100)")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (tcp://host:8786); default: this process")
+    ] = None,
+    on_error: Annotated[str, typer.Option("--on-error", help="skip or fail on a bad input row")] = "fail",
+):
+    """Rank partners for every profile of a file; one row per (profile, rank).
+
+    Without --scheduler the job runs here. To run it on a Dask cluster, start one
+    (`dask scheduler` on one machine, `dask worker tcp://HOST:8786` on each, every one with
+    kbio-match installed) and pass --scheduler tcp://HOST:8786: the rows are the same.
+    """
+    from rich.progress import Progress
+
+    from kbio_match import paths
+    from kbio_match.models.training import ensure_model
+    from kbio_match.service.batch import read_requests, run_batch
+    from kbio_match.service.exports import write_table
+
+    if on_error not in ("skip", "fail"):
+        fail("--on-error must be skip or fail")
+    if top_k is not None and not 1 <= top_k <= 100:
+        fail("--top-k must be between 1 and 100")
+    if out_file.suffix.lower() not in (".csv", ".parquet"):
+        fail(f"--out: '{out_file.name}' must end in .csv or .parquet")
+    if not input_file.is_file():
+        fail(f"cannot read {input_file}: no such file")
+    try:
+        requests, bad = read_requests(input_file)
+    except ValueError as exc:
+        fail(str(exc))
+    for row in bad:
+        err.print(f"kbio-match: {input_file.name} {row}", highlight=False, soft_wrap=True)
+    if bad and on_error == "fail":
+        fail(f"{len(bad)} bad row(s) in {input_file.name} (first: {bad[0]}); --on-error skip ranks the others")
+    _check_catalog(None)
+    model = ensure_model(paths.model_dir()).model
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task(f"ranking {len(requests)} profiles", total=len(requests))
+        try:
+            frame = run_batch(
+                model, requests, top_k=top_k, scheduler=scheduler,
+                progress=lambda n: bar.advance(task, n),
+            )  # fmt: skip
+        except OSError as exc:
+            fail(f"cannot reach the Dask scheduler {scheduler}: {exc}")
+    write_table(frame, out_file)
+    skipped = f", {len(bad)} bad row(s) skipped" if bad else ""
+    out.print(
+        f"kbio-match: {len(requests)} profiles, {len(frame)} rows written to {out_file}{skipped}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 feedback_app = typer.Typer(no_args_is_help=True, help="Users' feedback on the rankings.")
 app.add_typer(feedback_app, name="feedback")
 
@@ -353,7 +412,7 @@ def feedback_export(
         sys.stdout.write(frame.to_csv(index=False))
         return
     write_table(frame, out_file)
-    err.print(f"kbio-match: {len(frame)} rows written to {out_file}", highlight=False)
+    err.print(f"kbio-match: {len(frame)} rows written to {out_file}", highlight=False, soft_wrap=True)
 
 
 def main() -> None:

@@ -1,0 +1,169 @@
+"""Batch matching: every profile of a file ranked against the catalog, in this process or on a
+Dask cluster, one output row per (profile, rank).
+
+Input: JSON Lines of POST /v1/match bodies, or CSV / Parquet with one profile a row in the columns
+of ``PROFILE_COLUMNS`` (lists separated by ``;``; a row describes the company and its first
+asset). Output: ``profile`` (0-based position in the input), ``company``, ``rank``,
+``partner_id``, ``score``, then one column per component, as CSV or Parquet.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from kbio_match.features.profile import Profile
+from kbio_match.models.matcher import SCORE_GROUPS
+from kbio_match.models.recommender import Recommender
+from kbio_match.service.errors import validation_details
+from kbio_match.service.schemas import MatchRequest
+from pydantic import ValidationError
+
+__all__ = ["PROFILE_COLUMNS", "OUTPUT_COLUMNS", "BadRow", "read_requests", "rank_chunk", "run_batch"]
+
+PROFILE_COLUMNS = (
+    "company_name",
+    "country",
+    "seeking",
+    "asset_name",
+    "modality",
+    "stage",
+    "therapeutic_areas",
+    "indication",
+    "preferred_clusters",
+    "top_k",
+)
+OUTPUT_COLUMNS = ["profile", "company", "rank", "partner_id", "score", *SCORE_GROUPS]
+CONNECT_TIMEOUT = "30s"
+CHUNK = 2000  # profiles per task: large enough to amortise a task, small enough to show progress
+
+
+@dataclass(frozen=True)
+class BadRow:
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+def _split(value) -> list[str]:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return []
+    return [v.strip() for v in str(value).split(";") if v.strip()]
+
+
+def _body_from_row(row: dict) -> dict:
+    text = {k: ("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip()) for k, v in row.items()}
+    body: dict = {"company": {"name": text.get("company_name", "")}, "seeking": _split(text.get("seeking"))}
+    if text.get("country"):
+        body["company"]["country"] = text["country"]
+    if text.get("modality") or text.get("stage") or text.get("therapeutic_areas"):
+        asset = {
+            "name": text.get("asset_name") or None,
+            "modality": text.get("modality"),
+            "stage": text.get("stage"),
+            "therapeutic_areas": _split(text.get("therapeutic_areas")),
+        }
+        if text.get("indication"):
+            asset["indication"] = text["indication"]
+        body["assets"] = [asset]
+    if text.get("preferred_clusters"):
+        body["preferred_clusters"] = _split(text["preferred_clusters"])
+    if text.get("top_k"):
+        body["top_k"] = text["top_k"]
+    return body
+
+
+def _bodies(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
+    """(line, body or None, reason) for every profile of the file; line is the file's line number."""
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    body = json.loads(line)
+                except ValueError as exc:
+                    yield number, None, f"not valid JSON ({exc.msg})"
+                    continue
+                yield (number, body, None) if isinstance(body, dict) else (number, None, "not a JSON object")
+        return
+    if suffix == ".csv":
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        first = 2  # the header is line 1
+    elif suffix == ".parquet":
+        frame = pd.read_parquet(path)
+        first = 1  # no header line: rows count from 1
+    else:
+        raise ValueError(f"{path.name}: input must end in .jsonl, .csv or .parquet")
+    missing = [c for c in ("company_name", "seeking") if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path.name}: missing column(s) {', '.join(missing)}; columns: {', '.join(PROFILE_COLUMNS)}")
+    for i, row in enumerate(frame.to_dict("records")):
+        yield first + i, _body_from_row(row), None
+
+
+def read_requests(path: Path) -> tuple[list[tuple[int, MatchRequest]], list[BadRow]]:
+    """The valid requests with their 0-based position among the input's profiles, and every bad
+    row with its line and reason."""
+    good, bad = [], []
+    for position, (line, body, reason) in enumerate(_bodies(path)):
+        if body is None:
+            bad.append(BadRow(line, reason))
+            continue
+        try:
+            good.append((position, MatchRequest.model_validate(body)))
+        except ValidationError as exc:
+            first = validation_details(exc.errors())[0]
+            bad.append(BadRow(line, f"{first['field']}: {first['message']}"))
+    return good, bad
+
+
+def rank_chunk(model: Recommender, chunk: list[tuple[int, str, int, Profile]]) -> list[tuple]:
+    """Rows for (position, company, top_k, profile) items; runs in this process or on a Dask
+    worker (plain data in and out, the model shipped once per worker)."""
+    ranked = model.rank([profile for *_, profile in chunk], max(k for _, _, k, _ in chunk), explain=False)
+    rows = []
+    for (position, company, top_k, _), matches in zip(chunk, ranked, strict=True):
+        for rank, m in enumerate(matches[:top_k], start=1):
+            rows.append((position, company, rank, m.partner_id, m.score, *(m.components[g] for g in SCORE_GROUPS)))
+    return rows
+
+
+def run_batch(
+    model: Recommender,
+    requests: list[tuple[int, MatchRequest]],
+    *,
+    top_k: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
+    """Rank every (position, request) (``top_k`` overrides each request's); the output rows in input order."""
+    items = [(position, r.company.name, top_k or r.top_k, r.to_profile()) for position, r in requests]
+    chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+    results: list[list[tuple]] = []
+    if scheduler is None:
+        for chunk in chunks:
+            results.append(rank_chunk(model, chunk))
+            if progress:
+                progress(len(chunk))
+    else:
+        from distributed import Client, as_completed
+
+        with Client(scheduler, timeout=CONNECT_TIMEOUT) as client:
+            shipped = client.scatter(model, broadcast=True)  # once per worker, not once per task
+            futures = client.map(rank_chunk, [shipped] * len(chunks), chunks, pure=False)
+            order = {f.key: i for i, f in enumerate(futures)}
+            done: dict[int, list[tuple]] = {}
+            for future in as_completed(futures):
+                done[order[future.key]] = future.result()
+                if progress:
+                    progress(len(chunks[order[future.key]]))
+            results = [done[i] for i in range(len(chunks))]
+    rows = [row for chunk in results for row in chunk]
+    return pd.DataFrame(rows, columns=OUTPUT_COLUMNS)
