@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from kbio_match.cli import app
 from typer.testing import CliRunner
 
+from kbio_match.cli import app
 from tests.conftest import PROFILE
 from tests.live import free_port
 
