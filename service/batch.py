@@ -21,6 +21,7 @@ from kbio_match.models.recommender import Recommender
 from kbio_match.service.errors import validation_details
 from kbio_match.service.schemas import MatchRequest
 from pydantic import ValidationError
+from threadpoolctl import threadpool_limits
 
 __all__ = ["PROFILE_COLUMNS", "OUTPUT_COLUMNS", "BadRow", "read_requests", "rank_chunk", "run_batch"]
 
@@ -127,7 +128,9 @@ def read_requests(path: Path) -> tuple[list[tuple[int, MatchRequest]], list[BadR
 def rank_chunk(model: Recommender, chunk: list[tuple[int, str, int, Profile]]) -> list[tuple]:
     """Rows for (position, company, top_k, profile) items; runs in this process or on a Dask
     worker (plain data in and out, the model shipped once per worker)."""
-    ranked = model.rank([profile for *_, profile in chunk], max(k for _, _, k, _ in chunk), explain=False)
+    # one BLAS thread per task: a worker process per core is the parallelism, not threads inside it
+    with threadpool_limits(1):
+        ranked = model.rank([profile for *_, profile in chunk], max(k for _, _, k, _ in chunk), explain=False)
     rows = []
     for (position, company, top_k, _), matches in zip(chunk, ranked, strict=True):
         for rank, m in enumerate(matches[:top_k], start=1):
