@@ -260,6 +260,23 @@ class PartnerMatcher(BaseEstimator):
                 out[p] = scores[positions].max(axis=0)
         return out
 
+    def all_components(self, profiles: list[Profile], *, matrix: np.ndarray | None = None) -> np.ndarray:
+        """Every group's component for every partner, at each profile's best-scoring asset,
+        shape (n_profiles, n_partners, len(SCORE_GROUPS))."""
+        check_is_fitted(self, "matrix_")
+        blocks = self._blocks_for(matrix)
+        batch = self.features_.query(profiles)
+        (assets, _), asset_rows = self._asset_block(profiles, batch), self._asset_rows(profiles, batch)
+        out = np.zeros((len(profiles), len(self.partner_ids_), len(SCORE_GROUPS)), dtype=np.float32)
+        for rows in self._chunks(batch):
+            scores = self._scores(blocks, batch, rows, assets, asset_rows)
+            comps = self._components(blocks, batch, rows, None if assets is None else assets[rows])
+            stacked = np.stack([comps[g] for g in SCORE_GROUPS], axis=-1)
+            for p, positions in self._profile_rows(batch, rows):
+                best = scores[positions].argmax(axis=0)
+                out[p] = stacked[positions][best, np.arange(len(self.partner_ids_))]
+        return out
+
     def rank(
         self,
         profiles: list[Profile],

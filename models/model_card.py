@@ -41,8 +41,21 @@ def _markdown(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def render_model_card(manifest: dict, time_split: pd.DataFrame, loo: pd.DataFrame) -> str:
-    """Markdown model card from a manifest and the two evaluation tables."""
+def _with_intervals(intervals: pd.DataFrame, groups: list[str] | None, rankers: list[str]) -> pd.DataFrame:
+    rows = intervals[intervals["ranker"].isin(rankers)]
+    if groups is not None:
+        rows = rows[rows["group"].isin(groups)]
+    out = rows[["group", "ranker", "queries"]].copy()
+    for m in ("hit@10", "mrr"):
+        out[m] = [
+            f"{v:.3f} [{lo:.3f}, {hi:.3f}]" for v, lo, hi in zip(rows[m], rows[f"{m} lo"], rows[f"{m} hi"], strict=True)
+        ]
+    return out.sort_values(["group", "ranker"], kind="stable")
+
+
+def render_model_card(manifest: dict, time_split: pd.DataFrame, loo: pd.DataFrame, blind: pd.DataFrame) -> str:
+    """Markdown model card from a manifest, the time-split and leave-one-out tables and the
+    blind protocol's metrics with intervals."""
 
     def overall(table):
         keep = table[table["group"].isin(["overall", "no earlier deal"])]
@@ -83,6 +96,17 @@ its Korean partner is the relevant item among all {manifest["n_partners"]} partn
 same queries: random, popularity (deals before the cutoff) and naive overlap (exact modality,
 area Jaccard, partnership share).
 
+### Blind: grouped cross-validation by pair (the headline protocol)
+Five folds by foreign-Korean pair: no deal of a query's pair feeds the ranker that ranks it; each
+query sees only other folds' deals signed before its own year, and pipeline assets reported before
+it. Every deal is a query once. Values with 95% bootstrap intervals (1,000 resamples of queries).
+
+{_markdown(_with_intervals(blind, ["overall", "no earlier deal"], RANKERS))}
+
+By partnership type and period (model and naive overlap):
+
+{_markdown(_with_intervals(blind[~blind["group"].isin(["overall", "no earlier deal"])], None, ["model", "overlap"]))}
+
 ### Time split (learn from deals up to {cutoff}, query with later deals)
 {_markdown(overall(time_split))}
 
@@ -105,6 +129,7 @@ pipeline, which is optimistic (an asset licensed in the query deal can be in it)
 """
 
 
+RANKERS = ["model", "company-level", "overlap", "popularity", "random"]
 ASSET_TYPES = ("license_in", "platform_access", "co_development")
 
 
@@ -130,6 +155,6 @@ def _asset_table(time_split: pd.DataFrame, loo: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def write_model_card(loaded, time_split: pd.DataFrame, loo: pd.DataFrame, path: Path) -> Path:
-    path.write_text(render_model_card(loaded.manifest, time_split, loo), encoding="utf-8")
+def write_model_card(loaded, time_split: pd.DataFrame, loo: pd.DataFrame, blind: pd.DataFrame, path: Path) -> Path:
+    path.write_text(render_model_card(loaded.manifest, time_split, loo, blind), encoding="utf-8")
     return path

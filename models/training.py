@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from kbio_match.features.catalog import Catalog, data_fingerprint, load_catalog
+from kbio_match.models.blind import bootstrap_intervals, evaluate_grouped_cv
 from kbio_match.models.evaluation import (
     DEFAULT_CUTOFF,
     Evaluation,
@@ -50,6 +51,21 @@ def train(
     return loaded
 
 
+def blind_intervals(catalog: Catalog, params: dict | None = None):
+    """The headline protocol: grouped cross-validation by pair, metrics with 95% intervals."""
+    return bootstrap_intervals(evaluate_grouped_cv(catalog, rankers=default_rankers(params)))
+
+
+def _interval_summary(intervals) -> dict:
+    overall = intervals[intervals["group"] == "overall"].set_index("ranker")
+    metrics = ["hit@1", "hit@5", "hit@10", "mrr", "ndcg@10"]
+    return {
+        r: {"queries": int(overall.loc[r, "queries"])}
+        | {m: [round(float(overall.loc[r, k]), 4) for k in (m, f"{m} lo", f"{m} hi")] for m in metrics}
+        for r in overall.index
+    }
+
+
 def train_and_evaluate(
     *,
     data_dir: Path | None = None,
@@ -63,7 +79,9 @@ def train_and_evaluate(
     params = dict(params or {})
     model = Recommender.fit(catalog, params)
     time_split, loo = evaluate_all(catalog, params, cutoff_year=cutoff_year)
+    blind = blind_intervals(catalog, params)
     metrics = {
+        "grouped_cv": {"folds": 5, "note": "value, 95% bootstrap interval", **_interval_summary(blind)},
         "time_split": {"cutoff_year": cutoff_year, **time_split.summary()},
         "leave_one_out": loo.summary(),
         "time_split_by_partnership": _by_partnership(time_split),
@@ -74,6 +92,7 @@ def train_and_evaluate(
         loaded,
         time_split.table(),
         loo.table(),
+        blind,
         manifest_path.with_name(manifest_path.name.replace(".manifest.json", ".MODEL_CARD.md")),
     )
     log.info("published model %s", loaded.version)

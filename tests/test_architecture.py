@@ -15,12 +15,13 @@ LAYER = {
     "kbio_match.features": 1,
     "kbio_match.models": 2,
     "kbio_match.service": 3,
-    "kbio_match.cli": 4,
+    "kbio_match.console": 4,
+    "kbio_match.cli": 4,  # and kbio_match.cli_jobs
 }
 
 
 def _modules() -> dict[str, Path]:
-    found = {"kbio_match.cli": ROOT / "kbio_match/cli.py", "kbio_match.paths": ROOT / "kbio_match/paths.py"}
+    found = {f"kbio_match.{p.stem}": p for p in (ROOT / "kbio_match").glob("*.py") if p.stem != "__init__"}
     for folder, package in FOLDERS.items():
         for path in (ROOT / folder).rglob("*.py"):
             parts = path.relative_to(ROOT / folder).with_suffix("").parts
