@@ -118,11 +118,12 @@ MRR by partnership type (time split):
 {_markdown(overall(loo))}
 
 ### Asset-level matching, before and after
-`company-level` is the same model without the partner-asset group. In the time split only
-pipeline assets whose stage was reported before the cutoff count; leave-one-out uses today's
-pipeline, which is optimistic (an asset licensed in the query deal can be in it).
+`company-level` is the same model without the partner-asset group. In the blind protocol and the
+time split only pipeline assets whose stage was reported before the query's year (the cutoff)
+count; leave-one-out uses today's pipeline, which is optimistic (an asset licensed in the query
+deal can be in it).
 
-{_markdown(_asset_table(time_split, loo))}
+{_markdown(_asset_table(time_split, loo, blind))}
 
 ## Limitations
 {LIMITATIONS}
@@ -133,9 +134,9 @@ RANKERS = ["model", "company-level", "overlap", "popularity", "random"]
 ASSET_TYPES = ("license_in", "platform_access", "co_development")
 
 
-def _asset_table(time_split: pd.DataFrame, loo: pd.DataFrame) -> pd.DataFrame:
+def _asset_table(time_split: pd.DataFrame, loo: pd.DataFrame, blind: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    for protocol, table in (("time split", time_split), ("leave-one-out", loo)):
+    for protocol, table in (("blind", blind), ("time split", time_split), ("leave-one-out", loo)):
         for group in ("overall", *ASSET_TYPES):
             part = table[(table["group"] == group) & table["ranker"].isin(["model", "company-level"])]
             if part.empty:
