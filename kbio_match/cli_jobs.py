@@ -91,6 +91,11 @@ def match_batch(
 
     if on_error not in ("skip", "fail"):
         fail("--on-error must be skip or fail")
+    if scheduler is not None:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            fail("--scheduler needs Dask on this machine: pip install 'kbio-match[dask]'")
     if top_k is not None and not 1 <= top_k <= 100:
         fail("--top-k must be between 1 and 100")
     if out_file.suffix.lower() not in (".csv", ".parquet"):
