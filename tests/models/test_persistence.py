@@ -95,3 +95,13 @@ def test_artifact_this_code_cannot_unpickle_is_a_compatibility_error_and_is_rebu
     assert info.value.kind == "compatibility"
     rebuilt = ensure_model(model_dir)
     assert rebuilt.version != manifest["version"]
+
+
+def test_two_saves_in_the_same_second_get_different_versions(model, tmp_path):
+    from kbio_match.models.persistence import save_artifact
+
+    first = save_artifact(model, tmp_path, metrics={})
+    second = save_artifact(model, tmp_path, metrics={})
+    versions = {json.loads(p.read_text())["version"] for p in (first, second)}
+    assert len(versions) == 2 and len(list(tmp_path.glob("*.joblib"))) == 2
+    assert load_artifact(first).version != load_artifact(second).version

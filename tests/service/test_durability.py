@@ -49,3 +49,22 @@ def test_stored_data_survives_a_restart(model_dir, tmp_path):
     with make_client(model_dir, db) as second:
         stored = second.get(f"/v1/requests/{request_id}").json()
         assert stored["feedback"][0]["outcome"] == "deal"
+
+
+def test_a_write_that_cannot_commit_in_time_is_a_503_not_a_hang(model_dir, tmp_path):
+    import threading
+
+    from tests.conftest import make_client
+
+    with make_client(model_dir, tmp_path / "db.sqlite3", write_timeout_s=0.5) as client:
+        committer = client.app.state.store._committer
+        gate = threading.Event()
+        original = committer._commit
+        committer._commit = lambda batch: (gate.wait(10), original(batch))  # the database stalls
+        try:
+            response = client.post("/v1/match", json=PROFILE)
+            assert response.status_code == 503
+            assert response.json()["error"]["code"] == "storage_busy" and response.headers["retry-after"] == "1"
+        finally:
+            gate.set()
+        assert client.post("/v1/match", json=PROFILE).status_code == 200  # it recovers
