@@ -62,6 +62,17 @@ def client(model_dir, tmp_path):
         yield c
 
 
+@pytest.fixture
+def runner(monkeypatch, trained_dir, tmp_path):
+    """A CLI runner whose commands use a private copy of the trained artifact."""
+    from typer.testing import CliRunner
+
+    models = tmp_path / "cli-models"
+    shutil.copytree(trained_dir, models)
+    monkeypatch.setenv("KBIO_MODEL_DIR", str(models))
+    return CliRunner()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, trained_dir):
     """A ``kbio-match serve`` process on a free port, serving a copy of the trained artifact."""

@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
-from typer.testing import CliRunner
 
 from kbio_match.cli import app
 from tests.conftest import PROFILE
-
-
-@pytest.fixture
-def runner(monkeypatch, trained_dir, tmp_path):
-    models = tmp_path / "models"
-    shutil.copytree(trained_dir, models)
-    monkeypatch.setenv("KBIO_MODEL_DIR", str(models))
-    return CliRunner()
 
 
 def test_match_prints_json_answer(runner, tmp_path):

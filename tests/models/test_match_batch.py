@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import time
@@ -11,7 +10,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 from kbio_match.cli import app
 from tests.conftest import PROFILE
@@ -27,14 +25,6 @@ BODIES = [
         "top_k": 5,
     },
 ]
-
-
-@pytest.fixture
-def runner(monkeypatch, trained_dir, tmp_path):
-    models = tmp_path / "cli-models"
-    shutil.copytree(trained_dir, models)
-    monkeypatch.setenv("KBIO_MODEL_DIR", str(models))
-    return CliRunner()
 
 
 def _jsonl(path: Path, bodies) -> Path:
