@@ -67,4 +67,19 @@ class Recommender:
             for profile, matches in zip(profiles, ranked, strict=True):
                 for match in matches:
                     match.reasons = self.explainer.explain(match, profile)
+                _drop_shared(matches)
         return ranked
+
+
+def _drop_shared(matches: list[Match]) -> None:
+    """A sentence every match of a list carries tells the reader nothing about any of them
+    (e.g. "CDMO / CMO open to contract manufacturing." on a list of CDMOs): drop it where the
+    match keeps at least two other reasons; otherwise move it after the ones of its own."""
+    if len(matches) < 2:
+        return
+    shared = set(matches[0].reasons).intersection(*(m.reasons for m in matches[1:]))
+    if not shared:
+        return
+    for m in matches:
+        own = [r for r in m.reasons if r not in shared]
+        m.reasons = own if len(own) >= 2 else own + [r for r in m.reasons if r in shared]

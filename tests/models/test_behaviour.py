@@ -186,3 +186,15 @@ def test_feature_names_align_with_partner_matrix(model, catalog):
     assert isinstance(frame, pd.DataFrame) and list(frame.columns) == list(names)
     assert model.matcher.matrix_.shape == (len(catalog.partners), len(names))
     assert "modality__adc" in names and "track_record__type_manufacturing" in names
+
+
+def test_no_sentence_is_shared_by_every_match_of_a_list(model):
+    for body in (
+        {"assets": [], "seeking": ["manufacturing"]},
+        CV,
+        {"assets": [], "seeking": ["clinical_services"], "filters": {"categories": ["hospital"]}},
+    ):
+        matches = model.rank([as_profile(body)], 10)[0]
+        assert len(matches) >= 2 and all(m.reasons for m in matches)
+        shared = set(matches[0].reasons).intersection(*(m.reasons for m in matches[1:]))
+        assert not shared, shared
