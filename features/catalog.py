@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from kbio_match.features.data_specs import Problem, list_columns, split_list
+from kbio_match.features.data_specs import PipelineRow, Problem, list_columns, split_list
 from kbio_match.features.validation import validate_data_dir
 
 from kbio_match.paths import data_dir as default_data_dir
@@ -59,19 +59,8 @@ def _none_if_empty(frame: pd.DataFrame, columns: list[str]) -> None:
             )
 
 
-PIPELINE_COLUMNS = (
-    "partner_id",
-    "asset",
-    "modality",
-    "target",
-    "indication",
-    "therapeutic_areas",
-    "stage",
-    "stage_as_of",
-    "rights",
-    "licensee",
-    "source",
-)
+# the pipeline columns the loader keeps, from the file's spec
+PIPELINE_COLUMNS = tuple(f for f in PipelineRow.model_fields if f != "last_checked")
 
 
 @dataclass(frozen=True)

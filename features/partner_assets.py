@@ -104,6 +104,7 @@ class PartnerAssets(BaseEstimator):
             if len(rows)
             else np.zeros(0, dtype=int)
         )
+        self.first_partner_ = self.partner_row_[self.starts_]  # partner row of each run, sorted
         return self
 
     def __len__(self) -> int:
@@ -147,17 +148,13 @@ class PartnerAssets(BaseEstimator):
         """The indexed row of ``partner``'s best-fitting asset under ``fit`` (from ``best_fit``), or -1."""
         if fit is None:
             return -1
-        k = int(np.searchsorted(self._first_partner, partner))
-        if k >= len(self.starts_) or self._first_partner[k] != partner:
+        k = int(np.searchsorted(self.first_partner_, partner))
+        if k >= len(self.starts_) or self.first_partner_[k] != partner:
             return -1
         start = int(self.starts_[k])
         end = int(self.starts_[k + 1]) if k + 1 < len(self.starts_) else len(self.records_)
         local = fit[start:end]
         return start + int(np.argmax(local)) if local.max() > 0 else -1
-
-    @property
-    def _first_partner(self) -> np.ndarray:
-        return self.partner_row_[self.starts_]
 
     def record(self, row: int) -> dict:
         """The contract's ``partner_asset`` for an indexed asset row."""

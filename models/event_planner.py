@@ -6,7 +6,7 @@ The scores of a company's pairs come from ranking its profile over the event's p
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from kbio_match.features.profile import Profile
@@ -39,7 +39,6 @@ class EventPlan:
     meetings: list[dict]  # slot, company_id, partner_id, score, reasons; by slot then company id
     per_company: dict[str, int]
     per_partner: dict[str, int]
-    pair_scores: dict[tuple[str, str], float] = field(default_factory=dict)
 
 
 def plan_event(

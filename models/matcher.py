@@ -112,10 +112,12 @@ class PartnerMatcher(BaseEstimator):
         )
         return self
 
-    def _asset_block(self, profiles: list[Profile], batch: QueryBatch) -> tuple[np.ndarray | None, list]:
+    def _asset_block(
+        self, profiles: list[Profile], batch: QueryBatch, asset_rows: np.ndarray
+    ) -> tuple[np.ndarray | None, list]:
         """Per query row, each partner's best pipeline-asset fit (None when no asset is indexed),
         and each row's fit of every asset (to name the partner's asset of a returned match)."""
-        if not len(self.assets_):
+        if not len(self.assets_) or not asset_rows.any():  # no row seeks an asset: skip the work
             return None, []
         out = np.zeros((len(batch.row_profile), len(self.partner_ids_)), dtype=np.float32)
         fits = []
@@ -252,7 +254,8 @@ class PartnerMatcher(BaseEstimator):
         check_is_fitted(self, "matrix_")
         blocks = self._blocks_for(matrix)
         batch = self.features_.query(profiles)
-        (assets, _), asset_rows = self._asset_block(profiles, batch), self._asset_rows(profiles, batch)
+        asset_rows = self._asset_rows(profiles, batch)
+        assets, _ = self._asset_block(profiles, batch, asset_rows)
         out = np.zeros((len(profiles), len(self.partner_ids_)), dtype=np.float32)
         for rows in self._chunks(batch):
             scores = self._scores(blocks, batch, rows, assets, asset_rows)
@@ -266,7 +269,8 @@ class PartnerMatcher(BaseEstimator):
         check_is_fitted(self, "matrix_")
         blocks = self._blocks_for(matrix)
         batch = self.features_.query(profiles)
-        (assets, _), asset_rows = self._asset_block(profiles, batch), self._asset_rows(profiles, batch)
+        asset_rows = self._asset_rows(profiles, batch)
+        assets, _ = self._asset_block(profiles, batch, asset_rows)
         out = np.zeros((len(profiles), len(self.partner_ids_), len(SCORE_GROUPS)), dtype=np.float32)
         for rows in self._chunks(batch):
             scores = self._scores(blocks, batch, rows, assets, asset_rows)
@@ -299,7 +303,8 @@ class PartnerMatcher(BaseEstimator):
         check_is_fitted(self, "matrix_")
         blocks = self._blocks_for(matrix)
         batch = self.features_.query(profiles)
-        (assets, asset_fits), asset_rows = self._asset_block(profiles, batch), self._asset_rows(profiles, batch)
+        asset_rows = self._asset_rows(profiles, batch)
+        assets, asset_fits = self._asset_block(profiles, batch, asset_rows)
         results: list[list[Match]] = [[] for _ in profiles]
         for rows in self._chunks(batch):
             scores = self._scores(blocks, batch, rows, assets, asset_rows)

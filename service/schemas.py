@@ -232,7 +232,7 @@ class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     request_id: Annotated[str, Field(min_length=1, max_length=64)]
     partner_id: Annotated[str, Field(min_length=1, max_length=200)]
-    outcome: Literal["relevant", "not_relevant", "contacted", "meeting", "deal"]
+    outcome: Literal[OUTCOMES]
     reason: Annotated[
         str | None,
         AfterValidator(_decline_reason),

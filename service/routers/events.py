@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from kbio_match.models.event_planner import EventCompany, EventPartner, EventPlan, plan_event
 from kbio_match.service.auth import TenantDep
 from kbio_match.service.deps import ServedDep, StoreDep
-from kbio_match.service.errors import NotFound, validation_error
+from kbio_match.service.errors import NotFound, unknown_ids, validation_error
 from kbio_match.service.event_schemas import EventRequest, ScheduleResponse, StoredSchedule
 from kbio_match.service.state import Served
 from kbio_match.service.storage import Store
@@ -26,7 +26,6 @@ def event_problems(body: EventRequest, served: Served) -> list[dict]:
     index = served.index
     slots, companies = set(body.slots), {c.id for c in body.companies}
     partners = {p.partner_id for p in body.partners}
-    slot_list = list(body.slots)
     details = []
     for i, p in enumerate(body.partners):
         if p.partner_id not in index.by_id:
@@ -37,17 +36,9 @@ def event_problems(body: EventRequest, served: Served) -> list[dict]:
                     "message": f"unknown partner '{p.partner_id}'",
                 }
             )
-        details += [
-            _unknown(f"partners[{i}].unavailable[{k}]", s, slot_list, "slot")
-            for k, s in enumerate(p.unavailable)
-            if s not in slots
-        ]
+        details += unknown_ids(f"partners[{i}].unavailable", p.unavailable, slots, "slot")
     for i, c in enumerate(body.companies):
-        details += [
-            _unknown(f"companies[{i}].unavailable[{k}]", s, slot_list, "slot")
-            for k, s in enumerate(c.unavailable)
-            if s not in slots
-        ]
+        details += unknown_ids(f"companies[{i}].unavailable", c.unavailable, slots, "slot")
         details += c.profile.unknown_clusters(index.cluster_ids, prefix=f"companies[{i}].profile.")
     for i, pair in enumerate(body.blocked):
         if pair.company_id not in companies:
