@@ -1,7 +1,6 @@
 """The partner-ranking model: a weighted, gated similarity over the feature groups.
 
-It holds scoring state only (the fitted features and the partner matrix). The catalog's records
-live in ``features.index.PartnerIndex``; reasons in ``models.explainer``.
+Scoring state only (fitted features, partner matrix); records: ``features.index``; reasons: ``models.explainer``.
 """
 
 from __future__ import annotations
@@ -12,20 +11,17 @@ from kbio_match.features.catalog import Catalog
 from kbio_match.features.partner_assets import ASSET_SEEKING, PartnerAssets
 from kbio_match.features.pipeline import ASSET_GROUPS, BLOCK_OF_KIND, GROUPS, QUERY_KINDS, PartnerFeatures, QueryBatch
 from kbio_match.features.profile import Profile
+from kbio_match.models.batching import profile_rows, query_chunks, rows_of
+from kbio_match.models.bounds import BoundedRanking
 from kbio_match.models.match import Match
+from kbio_match.models.score_layout import CHUNK_ROWS, LINEAR_KINDS, SCORE_GROUPS, G
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["PartnerMatcher", "Match"]
 
-# The feature groups plus the partner's best pipeline asset (asset partnerships only).
-SCORE_GROUPS = (*GROUPS, "partner_asset")
-G = {g: i for i, g in enumerate(SCORE_GROUPS)}  # column of each group in a weight row
-LINEAR_KINDS = ("modality", "stage", "therapeutic", "therapeutic_gap", "cluster")  # GROUPS order, adjacent blocks
-CHUNK_ROWS = 2048  # query rows scored per matrix product; bounds memory for big batches
 
-
-class PartnerMatcher(BaseEstimator):
+class PartnerMatcher(BoundedRanking, BaseEstimator):
     """Ranks catalog partners for company profiles.
 
     For each asset of a profile, every feature group yields a similarity in [0, 1]; the
@@ -150,6 +146,7 @@ class PartnerMatcher(BaseEstimator):
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_blocks", None)  # derived from matrix_; rebuilt on first use
+        state.pop("_bound_cols", None)
         return state
 
     def _components(
@@ -191,7 +188,7 @@ class PartnerMatcher(BaseEstimator):
         return weights / weights.sum(axis=1, keepdims=True)
 
     def _scores(
-        self, blocks: dict[str, np.ndarray], batch: QueryBatch, rows, assets: np.ndarray | None, asset_rows
+        self, blocks: dict[str, np.ndarray], batch: QueryBatch, rows, row_assets: np.ndarray | None, asset_rows
     ) -> np.ndarray:
         """The ordering score: gated weighted mean of the groups, shape (n_rows, n_partners).
 
@@ -221,33 +218,12 @@ class PartnerMatcher(BaseEstimator):
         np.expm1(track, out=track)
         track *= -w[:, G["track_record"]][:, None]
         total += track
-        if assets is not None:
-            total += assets[rows] * w[:, G["partner_asset"]][:, None]
+        if row_assets is not None:
+            total += row_assets * w[:, G["partner_asset"]][:, None]
         partnership *= 1.0 - self.gate_floor
         partnership += self.gate_floor
         total *= partnership
         return np.clip(total, 0.0, 1.0, out=total)
-
-    def _chunks(self, batch: QueryBatch):
-        """Row ranges that never split a profile, of about CHUNK_ROWS rows."""
-        if len(batch.row_profile) == 0:
-            return
-        starts = np.flatnonzero(np.r_[True, batch.row_profile[1:] != batch.row_profile[:-1]])
-        bounds = [*starts, len(batch.row_profile)]
-        begin = 0
-        for i in range(1, len(bounds)):
-            if bounds[i] - begin >= CHUNK_ROWS or i == len(bounds) - 1:
-                yield slice(begin, bounds[i])
-                begin = bounds[i]
-
-    @staticmethod
-    def _profile_rows(batch: QueryBatch, rows: slice):
-        """(profile index, row positions within the chunk) for each profile of a chunk."""
-        profile_of_row = batch.row_profile[rows]
-        starts = np.flatnonzero(np.r_[True, profile_of_row[1:] != profile_of_row[:-1]])
-        ends = [*starts[1:], len(profile_of_row)]
-        for begin, end in zip(starts, ends, strict=True):
-            yield int(profile_of_row[begin]), np.arange(begin, end)
 
     def decision_scores(self, profiles: list[Profile], *, matrix: np.ndarray | None = None) -> np.ndarray:
         """Scores of every partner for every profile, shape (n_profiles, n_partners)."""
@@ -257,9 +233,9 @@ class PartnerMatcher(BaseEstimator):
         asset_rows = self._asset_rows(profiles, batch)
         assets, _ = self._asset_block(profiles, batch, asset_rows)
         out = np.zeros((len(profiles), len(self.partner_ids_)), dtype=np.float32)
-        for rows in self._chunks(batch):
-            scores = self._scores(blocks, batch, rows, assets, asset_rows)
-            for p, positions in self._profile_rows(batch, rows):
+        for rows in query_chunks(batch, CHUNK_ROWS):
+            scores = self._scores(blocks, batch, rows, rows_of(assets, rows), asset_rows)
+            for p, positions in profile_rows(batch, rows):
                 out[p] = scores[positions].max(axis=0)
         return out
 
@@ -272,11 +248,11 @@ class PartnerMatcher(BaseEstimator):
         asset_rows = self._asset_rows(profiles, batch)
         assets, _ = self._asset_block(profiles, batch, asset_rows)
         out = np.zeros((len(profiles), len(self.partner_ids_), len(SCORE_GROUPS)), dtype=np.float32)
-        for rows in self._chunks(batch):
-            scores = self._scores(blocks, batch, rows, assets, asset_rows)
+        for rows in query_chunks(batch, CHUNK_ROWS):
+            scores = self._scores(blocks, batch, rows, rows_of(assets, rows), asset_rows)
             comps = self._components(blocks, batch, rows, None if assets is None else assets[rows])
             stacked = np.stack([comps[g] for g in SCORE_GROUPS], axis=-1)
-            for p, positions in self._profile_rows(batch, rows):
+            for p, positions in profile_rows(batch, rows):
                 best = scores[positions].argmax(axis=0)
                 out[p] = stacked[positions][best, np.arange(len(self.partner_ids_))]
         return out
@@ -306,35 +282,41 @@ class PartnerMatcher(BaseEstimator):
         asset_rows = self._asset_rows(profiles, batch)
         assets, asset_fits = self._asset_block(profiles, batch, asset_rows)
         results: list[list[Match]] = [[] for _ in profiles]
-        for rows in self._chunks(batch):
-            scores = self._scores(blocks, batch, rows, assets, asset_rows)
-            for p, positions in self._profile_rows(batch, rows):
-                per_asset = scores[positions]
+        bounded = matrix is None and len(self.partner_ids_) >= self.candidate_min_partners
+        bounded = bounded and self._bound_matrix() is not None
+        for rows in query_chunks(batch, CHUNK_ROWS):
+            full = None if bounded else self._scores(blocks, batch, rows, rows_of(assets, rows), asset_rows)
+            for p, positions in profile_rows(batch, rows):
+                at = rows.start + positions
+                mask = masks[p] if masks is not None else None
+                if bounded:
+                    cols, per_asset = self._candidates(blocks, batch, at, assets, asset_rows, mask, top_k)
+                else:
+                    cols, per_asset = np.arange(len(self.partner_ids_)), full[positions]
                 best_pos = per_asset.argmax(axis=0)
                 best = np.take_along_axis(per_asset, best_pos[None, :], axis=0)[0]
-                mask = masks[p] if masks is not None else None
                 if mask is not None:
-                    best = np.where(mask, best, -np.inf)
-                top = self._top(best, top_k)
-                if not len(top):
+                    best = np.where(mask[cols], best, -np.inf)
+                local = self._top(best, top_k, self.partner_ids_[cols])
+                if not len(local):
                     continue
+                top = cols[local]
                 # components only for the partners returned: small products on this profile's rows
-                at = rows.start + positions
                 row_assets = assets[np.ix_(at, top)] if assets is not None else None
                 comps = self._components({g: blocks[g][top] for g in GROUPS}, batch, at, row_assets)
                 profile = profiles[p]
-                for j, i in enumerate(top):
-                    local = int(best_pos[i])
-                    asset_index = int(batch.row_asset[at[local]])
-                    shown = {g: round(float(comps[g][local, j]), 4) for g in SCORE_GROUPS}
+                for j, (i, c) in enumerate(zip(top, local, strict=True)):
+                    row = int(best_pos[c])
+                    asset_index = int(batch.row_asset[at[row]])
+                    shown = {g: round(float(comps[g][row, j]), 4) for g in SCORE_GROUPS}
                     results[p].append(
                         Match(
                             partner_id=str(self.partner_ids_[i]),
-                            score=round(float(best[i]), 4),
+                            score=round(float(best[c]), 4),
                             components=shown,
                             best_asset=profile.assets[asset_index].name if asset_index >= 0 else None,
                             asset_index=asset_index,
-                            partner_asset=self._partner_asset(asset_fits, at[local], i, shown["partner_asset"]),
+                            partner_asset=self._partner_asset(asset_fits, at[row], i, shown["partner_asset"]),
                         )
                     )
         return results
@@ -346,7 +328,8 @@ class PartnerMatcher(BaseEstimator):
         row = self.assets_.best_row(asset_fits[query_row], partner)
         return self.assets_.record(row) if row >= 0 else None
 
-    def _top(self, scores: np.ndarray, top_k: int) -> np.ndarray:
+    @staticmethod
+    def _top(scores: np.ndarray, top_k: int, ids: np.ndarray) -> np.ndarray:
         valid = int(np.isfinite(scores).sum())
         k = min(top_k, valid)
         if k <= 0:
@@ -356,5 +339,5 @@ class PartnerMatcher(BaseEstimator):
         else:
             candidates = np.arange(len(scores))
         # score descending, then partner id, so equal scores come out in a stable order
-        order = np.lexsort((self.partner_ids_[candidates], -scores[candidates]))
+        order = np.lexsort((ids[candidates], -scores[candidates]))
         return candidates[order][:k]
