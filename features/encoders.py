@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from kbio_match.features.profile import Profile, ProfileAsset
+from kbio_match.features.query_rows import QueryRows
 from kbio_match.features.taxonomy import MODALITY, PARTNERSHIP, STAGE, THERAPEUTIC_AREA, modality_similarity_matrix
 from kbio_match.features.vocabulary_tables import INLICENSING_TYPES
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -25,7 +25,6 @@ __all__ = [
     "gap_weights",
     "multi_hot",
     "area_weights",
-    "AssetColumns",
     "AGNOSTIC",
 ]
 
@@ -40,26 +39,6 @@ def multi_hot(series: pd.Series, ids: tuple[str, ...]) -> np.ndarray:
             if item in index:
                 out[row, index[item]] = 1.0
     return out
-
-
-class AssetColumns:
-    """A profile's assets as columns (``assets["modality"]`` -> one value per asset), without pandas:
-    the per-request hot path builds many."""
-
-    def __init__(self, assets: tuple[ProfileAsset, ...] | list[ProfileAsset]):
-        self._columns = {
-            "name": [a.name for a in assets],
-            "modality": [a.modality for a in assets],
-            "stage": [a.stage for a in assets],
-            "therapeutic_areas": [list(a.therapeutic_areas) for a in assets],
-        }
-        self._n = len(assets)
-
-    def __getitem__(self, column: str) -> list:
-        return self._columns[column]
-
-    def __len__(self) -> int:
-        return self._n
 
 
 class GroupEncoder(TransformerMixin, BaseEstimator):
@@ -86,8 +65,8 @@ class GroupEncoder(TransformerMixin, BaseEstimator):
     def _partner_block(self, X: pd.DataFrame) -> np.ndarray:
         raise NotImplementedError
 
-    def query(self, assets: AssetColumns, profile: Profile) -> np.ndarray:
-        """Query columns aligned with ``transform``'s, one row per asset, shape (n_assets, width)."""
+    def query(self, rows: QueryRows) -> np.ndarray:
+        """Query columns aligned with ``transform``'s, one per query row, shape (len(rows), width)."""
         raise NotImplementedError
 
 
@@ -116,14 +95,8 @@ class ModalityEncoder(GroupEncoder):
         affinity[hot.sum(axis=1) == 0] = AGNOSTIC
         return affinity
 
-    def query(self, assets: AssetColumns, profile: Profile) -> np.ndarray:
-        out = np.zeros((len(assets), len(MODALITY.ids)), dtype=np.float32)
-        for row, modality in enumerate(assets["modality"]):
-            if modality:
-                out[row, MODALITY.index(modality)] = 1.0
-            else:
-                out[row, :] = 1.0 / len(MODALITY.ids)
-        return out
+    def query(self, rows: QueryRows) -> np.ndarray:
+        return rows.one_hot(rows.modality, len(MODALITY.ids), uniform_when_unknown=True)
 
 
 class StageEncoder(GroupEncoder):
@@ -151,14 +124,8 @@ class StageEncoder(GroupEncoder):
         proximity[hot.sum(axis=1) == 0] = AGNOSTIC
         return proximity
 
-    def query(self, assets: AssetColumns, profile: Profile) -> np.ndarray:
-        out = np.zeros((len(assets), len(STAGE.ids)), dtype=np.float32)
-        for row, stage in enumerate(assets["stage"]):
-            if stage:
-                out[row, STAGE.index(stage)] = 1.0
-            else:
-                out[row, :] = 1.0 / len(STAGE.ids)
-        return out
+    def query(self, rows: QueryRows) -> np.ndarray:
+        return rows.one_hot(rows.stage, len(STAGE.ids), uniform_when_unknown=True)
 
 
 def area_weights(areas: list[str]) -> np.ndarray:
@@ -185,12 +152,8 @@ class TherapeuticEncoder(GroupEncoder):
         hot[hot.sum(axis=1) == 0] = AGNOSTIC
         return hot
 
-    def query(self, assets: AssetColumns, profile: Profile) -> np.ndarray:
-        return (
-            np.stack([area_weights(a) for a in assets["therapeutic_areas"]])
-            if len(assets)
-            else np.zeros((0, len(THERAPEUTIC_AREA.ids)), dtype=np.float32)
-        )
+    def query(self, rows: QueryRows) -> np.ndarray:
+        return rows.area_weights(uniform_when_none=True)
 
 
 def gap_weights(
@@ -266,13 +229,10 @@ class TherapeuticGapEncoder(GroupEncoder):
         inlicensor = types[:, [PARTNERSHIP.index(t) for t in INLICENSING_TYPES]].max(axis=1)
         return hot * inlicensor[:, None]
 
-    def query(self, assets: AssetColumns, profile: Profile) -> np.ndarray:
-        seeks = any(t in INLICENSING_TYPES for t in profile.seeking)
+    def query(self, rows: QueryRows) -> np.ndarray:
         gaps = np.array([self.weights_[a] for a in THERAPEUTIC_AREA.ids], dtype=np.float32)
-        out = np.zeros((len(assets), len(gaps)), dtype=np.float32)
-        if not seeks:
-            return out
-        for row, areas in enumerate(assets["therapeutic_areas"]):
-            if areas:
-                out[row] = area_weights(areas) * gaps
+        seeks = rows.seeking[:, [PARTNERSHIP.index(t) for t in INLICENSING_TYPES]].any(axis=1)
+        out = rows.area_weights(uniform_when_none=False)
+        out *= gaps[None, :]
+        out[~seeks] = 0.0
         return out

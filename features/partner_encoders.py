@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from kbio_match.features.encoders import AssetColumns, GroupEncoder, area_weights, multi_hot
-from kbio_match.features.profile import Profile
-from kbio_match.features.taxonomy import MODALITY, PARTNERSHIP, THERAPEUTIC_AREA, modality_similarity_matrix
+from kbio_match.features.encoders import GroupEncoder, multi_hot
+from kbio_match.features.query_rows import QueryRows
+from kbio_match.features.taxonomy import MODALITY, PARTNERSHIP, STAGE, THERAPEUTIC_AREA, modality_similarity_matrix
 from kbio_match.features.vocabulary_tables import PRIMARY_CATEGORIES, STAGE_NEED
 
 __all__ = ["ClusterEncoder", "PartnershipEncoder", "TrackRecordEncoder"]
@@ -45,16 +45,19 @@ class ClusterEncoder(GroupEncoder):
     def _partner_block(self, X):
         return multi_hot(X["cluster"].map(lambda c: [c] if c else []), self.cluster_ids_)
 
-    def query(self, assets: AssetColumns, profile: Profile) -> np.ndarray:
-        preferred = set(profile.preferred_clusters)
-        seeking = set(profile.seeking)
-        out = np.zeros((len(assets), len(self.cluster_ids_)), dtype=np.float32)
-        for col, cid in enumerate(self.cluster_ids_):
-            spec = self.specialties_[cid]
-            base = self.preference if cid in preferred else 0.0
-            for row, modality in enumerate(assets["modality"]):
-                fit = 0.5 * bool(seeking & spec) + 0.5 * bool(modality and modality in spec)
-                out[row, col] = max(base, self.specialty * fit)
+    def query(self, rows: QueryRows) -> np.ndarray:
+        spec = [self.specialties_[c] for c in self.cluster_ids_]
+        spec_types = np.array([[t in s for t in PARTNERSHIP.ids] for s in spec], dtype=np.float32)
+        spec_mods = np.array([[m in s for m in MODALITY.ids] for s in spec], dtype=np.float32)
+        fit = 0.5 * (rows.seeking @ spec_types.T > 0)
+        known = rows.modality >= 0
+        fit[known] += 0.5 * spec_mods.T[rows.modality[known]]
+        out = (self.specialty * fit).astype(np.float32)
+        column = {c: i for i, c in enumerate(self.cluster_ids_)}
+        for row, preferred in enumerate(rows.preferred):
+            for cid in preferred:
+                if cid in column:
+                    out[row, column[cid]] = max(out[row, column[cid]], self.preference)
         return out
 
 
@@ -88,25 +91,22 @@ class PartnershipEncoder(GroupEncoder):
         ).reshape(len(X), len(PARTNERSHIP.ids))
         return offered * np.where(primary > 0, 1.0, float(self.generalist_fit)).astype(np.float32)
 
-    def query(self, assets: AssetColumns, profile: Profile) -> np.ndarray:
-        seek = np.zeros(len(PARTNERSHIP.ids), dtype=np.float32)
-        for t in profile.seeking:
-            seek[PARTNERSHIP.index(t)] = 1.0
-        return np.tile(seek, (len(assets), 1))
+    def query(self, rows: QueryRows) -> np.ndarray:
+        return rows.seeking.copy()
 
     @staticmethod
-    def need(assets: AssetColumns, seek: np.ndarray) -> np.ndarray:
-        """Per asset, ``STAGE_NEED[t][stage]`` for every sought type ``t`` (0 elsewhere).
-
-        ``seek`` is this encoder's ``query`` for the same assets.
-        """
-        out = np.zeros_like(seek)
-        for row, stage in enumerate(assets["stage"]):
-            for col, t in enumerate(PARTNERSHIP.ids):
-                if seek[row, col]:
-                    need = STAGE_NEED[t]
-                    out[row, col] = need[stage] if stage else float(np.mean(list(need.values())))
-        return out
+    def need(rows: QueryRows) -> np.ndarray:
+        """Per row, ``STAGE_NEED[t][stage]`` for every sought type ``t`` (0 elsewhere); the
+        type's mean need when the stage is unknown."""
+        table = np.array(
+            [
+                [STAGE_NEED[t][s] for s in STAGE.ids] + [float(np.mean(list(STAGE_NEED[t].values())))]
+                for t in PARTNERSHIP.ids
+            ],
+            dtype=np.float32,
+        )
+        column = np.where(rows.stage >= 0, rows.stage, len(STAGE.ids))  # the last column holds the mean
+        return rows.seeking * table[:, column].T
 
 
 class TrackRecordEncoder(GroupEncoder):
@@ -178,14 +178,10 @@ class TrackRecordEncoder(GroupEncoder):
                 out[row, n_types + n_mod + THERAPEUTIC_AREA.index(area)] += weight / len(areas)
         return out
 
-    def query(self, assets: AssetColumns, profile: Profile) -> np.ndarray:
-        sim = self.modality_similarity_
-        seek = np.zeros(len(PARTNERSHIP.ids), dtype=np.float32)
-        for t in profile.seeking:
-            seek[PARTNERSHIP.index(t)] = 1.0
-        rows = []
-        for modality, areas in zip(assets["modality"], assets["therapeutic_areas"], strict=True):
-            mod = sim[MODALITY.index(modality)] if modality else np.zeros(len(MODALITY.ids), np.float32)
-            area = area_weights(areas) if areas else np.zeros(len(THERAPEUTIC_AREA.ids), np.float32)
-            rows.append(np.concatenate([self.type_share * seek, self.modality_share * mod, self.area_share * area]))
-        return np.stack(rows) if rows else np.zeros((0, len(self._names())), np.float32)
+    def query(self, rows: QueryRows) -> np.ndarray:
+        mod = np.zeros((len(rows), len(MODALITY.ids)), dtype=np.float32)
+        known = rows.modality >= 0
+        mod[known] = self.modality_similarity_[rows.modality[known]]
+        area = rows.area_weights(uniform_when_none=False)
+        parts = [self.type_share * rows.seeking, self.modality_share * mod, self.area_share * area]
+        return np.concatenate(parts, axis=1).astype(np.float32)

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from kbio_match.features.encoders import (
-    AssetColumns,
     ModalityEncoder,
     StageEncoder,
     TherapeuticEncoder,
     TherapeuticGapEncoder,
 )
 from kbio_match.features.partner_encoders import ClusterEncoder, PartnershipEncoder, TrackRecordEncoder
-from kbio_match.features.profile import Profile, ProfileAsset
+from kbio_match.features.profile import Profile
+from kbio_match.features.query_rows import QueryRows
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
@@ -35,7 +35,6 @@ _DEFAULT_ENCODERS = {
     "partnership": PartnershipEncoder,
     "track_record": TrackRecordEncoder,
 }
-_PLACEHOLDER = (ProfileAsset(),)
 
 
 @dataclass(frozen=True)
@@ -128,35 +127,20 @@ class PartnerFeatures(TransformerMixin, BaseEstimator):
         return encoder.transform(X).to_numpy(dtype=np.float32)
 
     def query(self, profiles: list[Profile]) -> QueryBatch:
-        """Query columns for every asset of every profile (see ``QueryBatch``)."""
+        """Query columns for every asset of every profile (see ``QueryBatch``), whole columns at once."""
         check_is_fitted(self, "encoders_")
-        per_kind: dict[str, list[np.ndarray]] = {k: [] for k in QUERY_KINDS}
-        row_profile, row_asset, n_seeking = [], [], []
+        rows = QueryRows.from_profiles(profiles)
         encoders = self.encoders_
-        for p_index, profile in enumerate(profiles):
-            placeholder = not profile.assets
-            assets = AssetColumns(_PLACEHOLDER if placeholder else profile.assets)
-            blocks = {g: encoders[g].query(assets, profile) for g in GROUPS if g != "partnership"}
-            blocks["seek"] = encoders["partnership"].query(assets, profile)
-            blocks["need"] = encoders["partnership"].need(assets, blocks["seek"])
-            if placeholder:
-                for kind in ASSET_GROUPS:
-                    blocks[kind] = np.zeros_like(blocks[kind])
-            for kind in QUERY_KINDS:
-                per_kind[kind].append(np.asarray(blocks[kind], dtype=np.float32))
-            row_profile.extend([p_index] * len(assets))
-            row_asset.extend([-1] if placeholder else range(len(assets)))
-            n_seeking.extend([max(1, len(profile.seeking))] * len(assets))
-        by_kind = {}
-        for kind in QUERY_KINDS:
-            width = self.slices_[BLOCK_OF_KIND[kind]].stop - self.slices_[BLOCK_OF_KIND[kind]].start
-            rows = per_kind[kind]
-            by_kind[kind] = np.ascontiguousarray(np.concatenate(rows).T) if rows else np.zeros((width, 0), np.float32)
+        by_kind = {g: encoders[g].query(rows) for g in GROUPS if g != "partnership"}
+        by_kind["seek"] = encoders["partnership"].query(rows)
+        by_kind["need"] = encoders["partnership"].need(rows)
+        for kind in ASSET_GROUPS:  # a profile without assets matches on partnership, cluster, track record
+            by_kind[kind][rows.placeholder] = 0.0
         return QueryBatch(
-            by_kind,
-            np.array(row_profile, dtype=int),
-            np.array(row_asset, dtype=int),
-            np.array(n_seeking, dtype=np.float32),
+            {kind: np.ascontiguousarray(by_kind[kind].T, dtype=np.float32) for kind in QUERY_KINDS},
+            rows.row_profile,
+            rows.row_asset,
+            np.maximum(rows.seeking.sum(axis=1), 1.0).astype(np.float32),
         )
 
     def blocks(self, matrix: np.ndarray) -> dict[str, np.ndarray]:

@@ -38,6 +38,11 @@ class Vocabulary:
     def _positions(self) -> dict[str, int]:
         return {term: i for i, term in enumerate(self.labels)}
 
+    @property
+    def positions(self) -> dict[str, int]:
+        """Id -> position (the hot paths look ids up in bulk)."""
+        return self._positions
+
     def index(self, term_id: str) -> int:
         """Position of ``term_id`` (ValueError when it is not an id of this vocabulary)."""
         try:
