@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 import pandas as pd
-from kbio_match.features.profile import Profile, ProfileAsset
+from kbio_match.features.query_rows import QueryRows
 from kbio_match.features.taxonomy import MODALITY, STAGE, THERAPEUTIC_AREA, modality_similarity_matrix
 from sklearn.base import BaseEstimator
 
@@ -110,39 +110,40 @@ class PartnerAssets(BaseEstimator):
     def __len__(self) -> int:
         return len(self.records_)
 
-    def asset_fit(self, asset: ProfileAsset, rows: slice = slice(None)) -> np.ndarray:
-        """Fit of the indexed assets (``rows`` of them) for one profile asset, in [0, 1]."""
-        n = len(self.available_[rows])
-        if not n or asset.modality is None:
-            return np.zeros(n, dtype=np.float32)
-        modality = self.modality_[rows, MODALITY.index(asset.modality)]
-        areas = [THERAPEUTIC_AREA.index(a) for a in asset.therapeutic_areas]
-        area = self.area_[rows][:, areas].mean(axis=1) if areas else np.zeros(n, np.float32)
-        stage = self.stage_[rows, STAGE.index(asset.stage)] if asset.stage else np.full(n, 0.5)
+    def fits(self, rows: QueryRows, applies: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Per query row and partner, the best asset fit (``unknown`` for a partner with no
+        indexed asset, 0 where the row does not ``apply``), and every indexed asset's fit per row
+        (None when no row applies), for ``best_row``."""
+        out = np.zeros((len(rows), self.n_partners_), dtype=np.float32)
+        if not len(self.records_) or not applies.any():
+            return out, None
+        fit = np.zeros((len(rows), len(self.records_)), dtype=np.float32)
+        idx = np.flatnonzero(applies & (rows.modality >= 0))  # no modality, no asset fit
+        if len(idx):
+            fit[idx] = self._fit(rows, idx)
+        live = np.flatnonzero(applies)
+        out[live] = self.unknown
+        out[np.ix_(live, self.first_partner_)] = np.maximum.reduceat(fit[live], self.starts_, axis=1)
+        return out, fit
+
+    def _fit(self, rows: QueryRows, idx: np.ndarray) -> np.ndarray:
+        """Fit of every indexed asset for the query rows ``idx``, in [0, 1], shape (len(idx), n_assets)."""
+        modality = self.modality_[:, rows.modality[idx]].T
+        hot = rows.areas[idx]
+        count = hot.sum(axis=1, keepdims=True)
+        area = np.divide(hot @ self.area_.T, count, out=np.zeros_like(modality), where=count > 0)
+        stages = rows.stage[idx]
+        stage = np.where((stages >= 0)[:, None], self.stage_[:, np.maximum(stages, 0)].T, 0.5)
         total = self.modality_share + self.area_share + self.stage_share
         fit = (self.modality_share * modality + self.area_share * area + self.stage_share * stage) / total
-        words = _words(asset.indication)
-        if words:
-            text = np.array([len(words & w) / len(words | w) if w else 0.0 for w in self.words_[rows]], np.float32)
-            fit = (1 - self.text_share) * fit + self.text_share * np.minimum(1.0, 2 * text)
+        for j, r in enumerate(idx):
+            words = _words(rows.indication[r])
+            if words:
+                text = np.array([len(words & w) / len(words | w) if w else 0.0 for w in self.words_], np.float32)
+                fit[j] = (1 - self.text_share) * fit[j] + self.text_share * np.minimum(1.0, 2 * text)
         # an asset of another modality family and another area is no match at all
         fit = np.where((modality > 0) | (area > 0), fit, 0.0)
-        return (fit * self.available_[rows]).astype(np.float32)
-
-    def _applies(self, profile: Profile, asset_index: int) -> bool:
-        return asset_index >= 0 and bool(len(self.records_)) and bool(set(profile.seeking) & set(ASSET_SEEKING))
-
-    def best_fit(self, profile: Profile, asset_index: int) -> tuple[np.ndarray, np.ndarray | None]:
-        """Per partner, the best asset fit for the profile's asset ``asset_index`` (``unknown`` for
-        a partner with no indexed asset, 0 when the profile seeks no asset partnership), and the
-        fit of every indexed asset (None when it does not apply), for ``best_row``."""
-        out = np.zeros(self.n_partners_, dtype=np.float32)
-        if not self._applies(profile, asset_index):
-            return out, None
-        out[:] = self.unknown
-        fit = self.asset_fit(profile.assets[asset_index])
-        out[self.partner_row_[self.starts_]] = np.maximum.reduceat(fit, self.starts_)
-        return out, fit
+        return (fit * self.available_[None, :]).astype(np.float32)
 
     def best_row(self, fit: np.ndarray | None, partner: int) -> int:
         """The indexed row of ``partner``'s best-fitting asset under ``fit`` (from ``best_fit``), or -1."""

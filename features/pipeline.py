@@ -49,6 +49,7 @@ class QueryBatch:
     row_profile: np.ndarray  # profile index of each row
     row_asset: np.ndarray  # asset index within its profile, -1 for a no-asset profile
     n_seeking: np.ndarray  # number of partnership types sought, per row
+    rows: QueryRows  # the rows' fields, for the partner-asset fit
 
 
 class PartnerFeatures(TransformerMixin, BaseEstimator):
@@ -141,6 +142,7 @@ class PartnerFeatures(TransformerMixin, BaseEstimator):
             rows.row_profile,
             rows.row_asset,
             np.maximum(rows.seeking.sum(axis=1), 1.0).astype(np.float32),
+            rows,
         )
 
     def blocks(self, matrix: np.ndarray) -> dict[str, np.ndarray]:

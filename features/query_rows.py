@@ -23,6 +23,7 @@ class QueryRows:
     areas: np.ndarray  # (n, n_areas) float32 multi-hot of the asset's known areas
     seeking: np.ndarray  # (n, n_types) float32 multi-hot of the profile's partnership types
     preferred: tuple[tuple[str, ...], ...]  # the profile's preferred clusters, per row
+    indication: tuple[str | None, ...]  # the asset's indication text, per row
     placeholder: np.ndarray  # (n,) bool: the row stands for a profile without assets
     row_profile: np.ndarray  # (n,) int profile index
     row_asset: np.ndarray  # (n,) int asset index within its profile, -1 for a placeholder
@@ -35,6 +36,7 @@ class QueryRows:
         mod_at, stage_at = MODALITY.positions, STAGE.positions
         area_at, type_at = THERAPEUTIC_AREA.positions, PARTNERSHIP.positions
         modality, stage, area_cells, type_cells, preferred, row_profile, row_asset = [], [], [], [], [], [], []
+        indication = []
         for p_index, profile in enumerate(profiles):
             types = [type_at[t] for t in profile.seeking if t in type_at]
             assets = profile.assets or (None,)
@@ -44,10 +46,12 @@ class QueryRows:
                     modality.append(-1)
                     stage.append(-1)
                     row_asset.append(-1)
+                    indication.append(None)
                 else:
                     modality.append(mod_at.get(asset.modality, -1))
                     stage.append(stage_at.get(asset.stage, -1))
                     row_asset.append(a_index)
+                    indication.append(asset.indication)
                     area_cells.extend((row, area_at[a]) for a in asset.therapeutic_areas if a in area_at)
                 type_cells.extend((row, t) for t in types)
                 preferred.append(profile.preferred_clusters)
@@ -66,6 +70,7 @@ class QueryRows:
             areas=areas,
             seeking=seeking,
             preferred=tuple(preferred),
+            indication=tuple(indication),
             placeholder=row_asset_arr < 0,
             row_profile=np.array(row_profile, dtype=int),
             row_asset=row_asset_arr,

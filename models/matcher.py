@@ -11,6 +11,7 @@ from kbio_match.features.catalog import Catalog
 from kbio_match.features.partner_assets import ASSET_SEEKING, PartnerAssets
 from kbio_match.features.pipeline import ASSET_GROUPS, BLOCK_OF_KIND, GROUPS, QUERY_KINDS, PartnerFeatures, QueryBatch
 from kbio_match.features.profile import Profile
+from kbio_match.features.taxonomy import PARTNERSHIP
 from kbio_match.models.batching import profile_rows, query_chunks, rows_of
 from kbio_match.models.bounds import BoundedRanking
 from kbio_match.models.match import Match
@@ -108,24 +109,18 @@ class PartnerMatcher(BoundedRanking, BaseEstimator):
         )
         return self
 
-    def _asset_block(
-        self, profiles: list[Profile], batch: QueryBatch, asset_rows: np.ndarray
-    ) -> tuple[np.ndarray | None, list]:
-        """Per query row, each partner's best pipeline-asset fit (None when no asset is indexed),
-        and each row's fit of every asset (to name the partner's asset of a returned match)."""
+    def _asset_block(self, batch: QueryBatch, asset_rows: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Per query row, each partner's best pipeline-asset fit (None when no row seeks an
+        asset), and each row's fit of every asset (to name the partner's asset of a match)."""
         if not len(self.assets_) or not asset_rows.any():  # no row seeks an asset: skip the work
-            return None, []
-        out = np.zeros((len(batch.row_profile), len(self.partner_ids_)), dtype=np.float32)
-        fits = []
-        for r, (p, a) in enumerate(zip(batch.row_profile, batch.row_asset, strict=True)):
-            out[r], fit = self.assets_.best_fit(profiles[p], int(a))
-            fits.append(fit)
-        return out, fits
+            return None, None
+        return self.assets_.fits(batch.rows, asset_rows)
 
-    def _asset_rows(self, profiles: list[Profile], batch: QueryBatch) -> np.ndarray:
+    @staticmethod
+    def _asset_rows(batch: QueryBatch) -> np.ndarray:
         """Per query row, whether the partner-asset group counts (an asset and an asset partnership)."""
-        seeks = np.array([bool(set(p.seeking) & set(ASSET_SEEKING)) for p in profiles], dtype=bool)
-        return (batch.row_asset >= 0) & seeks[batch.row_profile] if len(profiles) else np.zeros(0, bool)
+        seeks = batch.rows.seeking[:, [PARTNERSHIP.index(t) for t in ASSET_SEEKING]].any(axis=1)
+        return (batch.row_asset >= 0) & seeks
 
     def matrix_with_deals(self, deals: pd.DataFrame, as_of_year: int | None) -> np.ndarray:
         """The partner matrix with its track record rebuilt from other deals (for evaluation)."""
@@ -230,8 +225,8 @@ class PartnerMatcher(BoundedRanking, BaseEstimator):
         check_is_fitted(self, "matrix_")
         blocks = self._blocks_for(matrix)
         batch = self.features_.query(profiles)
-        asset_rows = self._asset_rows(profiles, batch)
-        assets, _ = self._asset_block(profiles, batch, asset_rows)
+        asset_rows = self._asset_rows(batch)
+        assets, _ = self._asset_block(batch, asset_rows)
         out = np.zeros((len(profiles), len(self.partner_ids_)), dtype=np.float32)
         for rows in query_chunks(batch, CHUNK_ROWS):
             scores = self._scores(blocks, batch, rows, rows_of(assets, rows), asset_rows)
@@ -245,8 +240,8 @@ class PartnerMatcher(BoundedRanking, BaseEstimator):
         check_is_fitted(self, "matrix_")
         blocks = self._blocks_for(matrix)
         batch = self.features_.query(profiles)
-        asset_rows = self._asset_rows(profiles, batch)
-        assets, _ = self._asset_block(profiles, batch, asset_rows)
+        asset_rows = self._asset_rows(batch)
+        assets, _ = self._asset_block(batch, asset_rows)
         out = np.zeros((len(profiles), len(self.partner_ids_), len(SCORE_GROUPS)), dtype=np.float32)
         for rows in query_chunks(batch, CHUNK_ROWS):
             scores = self._scores(blocks, batch, rows, rows_of(assets, rows), asset_rows)
@@ -279,8 +274,8 @@ class PartnerMatcher(BoundedRanking, BaseEstimator):
         check_is_fitted(self, "matrix_")
         blocks = self._blocks_for(matrix)
         batch = self.features_.query(profiles)
-        asset_rows = self._asset_rows(profiles, batch)
-        assets, asset_fits = self._asset_block(profiles, batch, asset_rows)
+        asset_rows = self._asset_rows(batch)
+        assets, asset_fits = self._asset_block(batch, asset_rows)
         results: list[list[Match]] = [[] for _ in profiles]
         bounded = matrix is None and len(self.partner_ids_) >= self.candidate_min_partners
         bounded = bounded and self._bound_matrix() is not None
@@ -321,9 +316,9 @@ class PartnerMatcher(BoundedRanking, BaseEstimator):
                     )
         return results
 
-    def _partner_asset(self, asset_fits: list, query_row: int, partner: int, fit: float) -> dict | None:
+    def _partner_asset(self, asset_fits, query_row: int, partner: int, fit: float) -> dict | None:
         """The partner's pipeline asset behind the match, when it counted."""
-        if fit <= 0 or not asset_fits:
+        if fit <= 0 or asset_fits is None:
             return None
         row = self.assets_.best_row(asset_fits[query_row], partner)
         return self.assets_.record(row) if row >= 0 else None

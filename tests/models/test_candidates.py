@@ -40,8 +40,8 @@ def _assert_same(bounded, full):
 def _bounds_hold(matcher, profiles):
     blocks = matcher._blocks_for(None)
     batch = matcher.features_.query(profiles)
-    asset_rows = matcher._asset_rows(profiles, batch)
-    assets, _ = matcher._asset_block(profiles, batch, asset_rows)
+    asset_rows = matcher._asset_rows(batch)
+    assets, _ = matcher._asset_block(batch, asset_rows)
     rows = slice(0, len(batch.row_profile))
     exact = matcher._scores(blocks, batch, rows, rows_of(assets, rows), asset_rows)
     worst = np.inf

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+from kbio_match.features.query_rows import QueryRows
+
 from tests.profiles import as_profile
 
 OBESITY = {
@@ -69,6 +72,6 @@ def test_no_partner_asset_for_service_partnerships(model):
 def test_licensed_out_assets_count_less_than_available_ones(model):
     assets = model.matcher.assets_
     profile = as_profile(OBESITY)
-    fit = assets.asset_fit(profile.assets[0])
+    [fit] = assets.fits(QueryRows.from_profiles([profile]), np.array([True]))[1]
     licensed = [i for i, r in enumerate(assets.records_) if r["licensee"]]
     assert licensed and all(fit[i] <= assets.licensed_out + 1e-6 for i in licensed)
