@@ -9,12 +9,13 @@ import numpy as np
 import pandas as pd
 from kbio_match.features.catalog import Catalog
 from kbio_match.features.partner_assets import ASSET_SEEKING, PartnerAssets
-from kbio_match.features.pipeline import ASSET_GROUPS, BLOCK_OF_KIND, GROUPS, QUERY_KINDS, PartnerFeatures, QueryBatch
+from kbio_match.features.pipeline import ASSET_GROUPS, BLOCK_OF_KIND, QUERY_KINDS, PartnerFeatures, QueryBatch
 from kbio_match.features.profile import Profile
 from kbio_match.features.taxonomy import PARTNERSHIP
 from kbio_match.models.batching import profile_rows, query_chunks, rows_of
 from kbio_match.models.bounds import BoundedRanking
 from kbio_match.models.match import Match
+from kbio_match.models.ranking import TopKRanking
 from kbio_match.models.score_layout import CHUNK_ROWS, LINEAR_KINDS, SCORE_GROUPS, G
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
@@ -22,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 __all__ = ["PartnerMatcher", "Match"]
 
 
-class PartnerMatcher(BoundedRanking, BaseEstimator):
+class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
     """Ranks catalog partners for company profiles.
 
     For each asset of a profile, every feature group yields a similarity in [0, 1]; the
@@ -142,23 +143,27 @@ class PartnerMatcher(BoundedRanking, BaseEstimator):
         state = self.__dict__.copy()
         state.pop("_blocks", None)  # derived from matrix_; rebuilt on first use
         state.pop("_bound_cols", None)
+        state.pop("_id_ranks", None)
         return state
 
-    def _components(
-        self, blocks: dict[str, np.ndarray], batch: QueryBatch, rows, assets: np.ndarray | None
-    ) -> dict[str, np.ndarray]:
-        """Each group's similarity, an (n_rows, n_partners) array per group: what a match shows.
+    @staticmethod
+    def _raw(blocks: dict[str, np.ndarray], batch: QueryBatch, rows, partners=None) -> dict[str, np.ndarray]:
+        """Each query kind's inner products: every row against every partner, shape
+        (n_rows, n_partners), or with ``partners`` (positions aligned with ``rows``) one per pair."""
+        if partners is None:
+            return {kind: batch.by_kind[kind][:, rows].T @ blocks[BLOCK_OF_KIND[kind]].T for kind in QUERY_KINDS}
+        return {
+            kind: np.einsum("ij,ij->i", batch.by_kind[kind][:, rows].T, blocks[BLOCK_OF_KIND[kind]][partners])
+            for kind in QUERY_KINDS
+        }
 
-        ``rows`` selects query rows (a slice or positions). Ordering never reads these: it reads
-        ``_scores``, and a test checks that the weighted, gated components give the same score.
-        """
-        raw = {kind: batch.by_kind[kind][:, rows].T @ blocks[BLOCK_OF_KIND[kind]].T for kind in QUERY_KINDS}
+    def _components(self, raw: dict[str, np.ndarray], n_seek: np.ndarray, assets) -> dict[str, np.ndarray]:
+        """Each group's similarity from the raw products (any shape; ``n_seek`` broadcasts against
+        them): what a match shows. Ordering never reads these: it reads ``_scores``, and a test
+        checks that the weighted, gated components give the same score."""
         overlap = raw["seek"]
-        n_seek = batch.n_seeking[rows][:, None]
         share, any_share = self.stage_need_share, self.partnership_any_share
-        stage = raw["stage"]
-        stage *= 1 - share
-        stage += share * raw["need"] / np.maximum(overlap, 1.0)
+        stage = raw["stage"] * (1 - share) + share * raw["need"] / np.maximum(overlap, 1.0)
         # best single fit (1 for a specialist, less for a generalist) plus coverage of all types sought
         partnership = any_share * np.minimum(overlap, 1.0) + (1 - any_share) * np.minimum(overlap / n_seek, 1.0)
         track = -np.expm1(-raw["track_record"] / self.track_scale)
@@ -245,94 +250,10 @@ class PartnerMatcher(BoundedRanking, BaseEstimator):
         out = np.zeros((len(profiles), len(self.partner_ids_), len(SCORE_GROUPS)), dtype=np.float32)
         for rows in query_chunks(batch, CHUNK_ROWS):
             scores = self._scores(blocks, batch, rows, rows_of(assets, rows), asset_rows)
-            comps = self._components(blocks, batch, rows, None if assets is None else assets[rows])
+            raw = self._raw(blocks, batch, rows)
+            comps = self._components(raw, batch.n_seeking[rows][:, None], rows_of(assets, rows))
             stacked = np.stack([comps[g] for g in SCORE_GROUPS], axis=-1)
             for p, positions in profile_rows(batch, rows):
                 best = scores[positions].argmax(axis=0)
                 out[p] = stacked[positions][best, np.arange(len(self.partner_ids_))]
         return out
-
-    def rank(
-        self,
-        profiles: list[Profile],
-        top_k: int = 10,
-        *,
-        masks: list[np.ndarray | None] | None = None,
-        matrix: np.ndarray | None = None,
-    ) -> list[list[Match]]:
-        """Rank partners for each profile (batch-first), with each match's components.
-
-        Parameters
-        ----------
-        profiles
-            Typed profiles (``features.profile.Profile``).
-        top_k
-            Matches per profile at most.
-        masks
-            Per profile, the partners allowed (``PartnerIndex.mask``), or None for all.
-        """
-        check_is_fitted(self, "matrix_")
-        blocks = self._blocks_for(matrix)
-        batch = self.features_.query(profiles)
-        asset_rows = self._asset_rows(batch)
-        assets, asset_fits = self._asset_block(batch, asset_rows)
-        results: list[list[Match]] = [[] for _ in profiles]
-        bounded = matrix is None and len(self.partner_ids_) >= self.candidate_min_partners
-        bounded = bounded and self._bound_matrix() is not None
-        for rows in query_chunks(batch, CHUNK_ROWS):
-            full = None if bounded else self._scores(blocks, batch, rows, rows_of(assets, rows), asset_rows)
-            for p, positions in profile_rows(batch, rows):
-                at = rows.start + positions
-                mask = masks[p] if masks is not None else None
-                if bounded:
-                    cols, per_asset = self._candidates(blocks, batch, at, assets, asset_rows, mask, top_k)
-                else:
-                    cols, per_asset = np.arange(len(self.partner_ids_)), full[positions]
-                best_pos = per_asset.argmax(axis=0)
-                best = np.take_along_axis(per_asset, best_pos[None, :], axis=0)[0]
-                if mask is not None:
-                    best = np.where(mask[cols], best, -np.inf)
-                local = self._top(best, top_k, self.partner_ids_[cols])
-                if not len(local):
-                    continue
-                top = cols[local]
-                # components only for the partners returned: small products on this profile's rows
-                row_assets = assets[np.ix_(at, top)] if assets is not None else None
-                comps = self._components({g: blocks[g][top] for g in GROUPS}, batch, at, row_assets)
-                profile = profiles[p]
-                for j, (i, c) in enumerate(zip(top, local, strict=True)):
-                    row = int(best_pos[c])
-                    asset_index = int(batch.row_asset[at[row]])
-                    shown = {g: round(float(comps[g][row, j]), 4) for g in SCORE_GROUPS}
-                    results[p].append(
-                        Match(
-                            partner_id=str(self.partner_ids_[i]),
-                            score=round(float(best[c]), 4),
-                            components=shown,
-                            best_asset=profile.assets[asset_index].name if asset_index >= 0 else None,
-                            asset_index=asset_index,
-                            partner_asset=self._partner_asset(asset_fits, at[row], i, shown["partner_asset"]),
-                        )
-                    )
-        return results
-
-    def _partner_asset(self, asset_fits, query_row: int, partner: int, fit: float) -> dict | None:
-        """The partner's pipeline asset behind the match, when it counted."""
-        if fit <= 0 or asset_fits is None:
-            return None
-        row = self.assets_.best_row(asset_fits[query_row], partner)
-        return self.assets_.record(row) if row >= 0 else None
-
-    @staticmethod
-    def _top(scores: np.ndarray, top_k: int, ids: np.ndarray) -> np.ndarray:
-        valid = int(np.isfinite(scores).sum())
-        k = min(top_k, valid)
-        if k <= 0:
-            return np.array([], dtype=int)
-        if k < len(scores):
-            candidates = np.argpartition(-scores, k - 1)[:k]
-        else:
-            candidates = np.arange(len(scores))
-        # score descending, then partner id, so equal scores come out in a stable order
-        order = np.lexsort((ids[candidates], -scores[candidates]))
-        return candidates[order][:k]

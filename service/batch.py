@@ -10,13 +10,17 @@ asset). Output: ``profile`` (0-based position in the input), ``company``, ``rank
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from kbio_match.features.profile import Profile
 from kbio_match.models.matcher import SCORE_GROUPS
+from kbio_match.models.ranking import round4
 from kbio_match.models.recommender import Recommender
 from kbio_match.service.errors import validation_details
 from kbio_match.service.schemas import MatchRequest
@@ -40,6 +44,7 @@ PROFILE_COLUMNS = (
 OUTPUT_COLUMNS = ["profile", "company", "rank", "partner_id", "score", *SCORE_GROUPS]
 CONNECT_TIMEOUT = "30s"
 CHUNK = 2000  # profiles per task: large enough to amortise a task, small enough to show progress
+THREADS = min(4, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -125,17 +130,32 @@ def read_requests(path: Path) -> tuple[list[tuple[int, MatchRequest]], list[BadR
     return good, bad
 
 
-def rank_chunk(model: Recommender, chunk: list[tuple[int, str, int, Profile]]) -> list[tuple]:
-    """Rows for (position, company, top_k, profile) items; runs in this process or on a Dask
-    worker (plain data in and out, the model shipped once per worker)."""
+def rank_chunk(model: Recommender, chunk: list[tuple[int, str, int, Profile]]) -> pd.DataFrame:
+    """Output rows for (position, company, top_k, profile) items: plain data in and out."""
+    masks = [model.index.mask(profile.filters) for *_, profile in chunk]
+    top = model.matcher.rank_arrays([profile for *_, profile in chunk], max(k for _, _, k, _ in chunk), masks=masks)
+    wanted = np.array([k for _, _, k, _ in chunk])
+    rank = np.arange(1, top.partner.shape[1] + 1)
+    keep = (top.partner >= 0) & (rank[None, :] <= wanted[:, None])
+    which, _ = np.nonzero(keep)
+    columns = {
+        "profile": np.array([position for position, *_ in chunk])[which],
+        "company": np.array([company for _, company, *_ in chunk], dtype=object)[which],
+        "rank": np.broadcast_to(rank, keep.shape)[keep],
+        "partner_id": model.matcher.partner_ids_[top.partner[keep]],
+        "score": round4(top.score[keep]),
+    }
+    components = round4(top.components[keep])
+    for g, group in enumerate(SCORE_GROUPS):
+        columns[group] = components[:, g]
+    return pd.DataFrame(columns, columns=OUTPUT_COLUMNS)
+
+
+def rank_chunk_on_worker(model: Recommender, chunk: list[tuple[int, str, int, Profile]]) -> pd.DataFrame:
+    """``rank_chunk`` on a Dask worker (the model shipped once per worker)."""
     # one BLAS thread per task: a worker process per core is the parallelism, not threads inside it
     with threadpool_limits(1):
-        ranked = model.rank([profile for *_, profile in chunk], max(k for _, _, k, _ in chunk), explain=False)
-    rows = []
-    for (position, company, top_k, _), matches in zip(chunk, ranked, strict=True):
-        for rank, m in enumerate(matches[:top_k], start=1):
-            rows.append((position, company, rank, m.partner_id, m.score, *(m.components[g] for g in SCORE_GROUPS)))
-    return rows
+        return rank_chunk(model, chunk)
 
 
 def run_batch(
@@ -144,29 +164,36 @@ def run_batch(
     *,
     top_k: int | None = None,
     scheduler: str | None = None,
+    threads: int = THREADS,
     progress: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
-    """Rank every (position, request) (``top_k`` overrides each request's); the output rows in input order."""
+    """Rank every (position, request) (``top_k`` overrides each request's); the output rows in input order.
+
+    In this process, ``threads`` chunks run at once: scoring is numpy work that releases the GIL,
+    so one thread per core overlaps one chunk's Python with another's arithmetic.
+    """
     items = [(position, r.company.name, top_k or r.top_k, r.to_profile()) for position, r in requests]
     chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
-    results: list[list[tuple]] = []
+    results: list[pd.DataFrame] = []
     if scheduler is None:
-        for chunk in chunks:
-            results.append(rank_chunk(model, chunk))
-            if progress:
-                progress(len(chunk))
+        with threadpool_limits(1), ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+            for chunk, rows in zip(chunks, pool.map(lambda c: rank_chunk(model, c), chunks), strict=True):
+                results.append(rows)
+                if progress:
+                    progress(len(chunk))
     else:
         from distributed import Client, as_completed
 
         with Client(scheduler, timeout=CONNECT_TIMEOUT) as client:
             shipped = client.scatter(model, broadcast=True)  # once per worker, not once per task
-            futures = client.map(rank_chunk, [shipped] * len(chunks), chunks, pure=False)
+            futures = client.map(rank_chunk_on_worker, [shipped] * len(chunks), chunks, pure=False)
             order = {f.key: i for i, f in enumerate(futures)}
-            done: dict[int, list[tuple]] = {}
+            done: dict[int, pd.DataFrame] = {}
             for future in as_completed(futures):
                 done[order[future.key]] = future.result()
                 if progress:
                     progress(len(chunks[order[future.key]]))
             results = [done[i] for i in range(len(chunks))]
-    rows = [row for chunk in results for row in chunk]
-    return pd.DataFrame(rows, columns=OUTPUT_COLUMNS)
+    if not results:
+        return pd.DataFrame(columns=OUTPUT_COLUMNS)
+    return pd.concat(results, ignore_index=True)
