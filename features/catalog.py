@@ -14,7 +14,15 @@ from kbio_match.paths import data_dir as default_data_dir
 
 __all__ = ["Catalog", "CatalogError", "load_catalog", "data_fingerprint", "DATA_FILES", "DEAL_COLUMNS", "split_list"]
 
-DATA_FILES = ("partners.csv", "clusters.csv", "therapeutic_landscape.csv", "deals.csv", "pipeline.csv")
+DATA_FILES = (
+    "partners.csv",
+    "clusters.csv",
+    "therapeutic_landscape.csv",
+    "deals.csv",
+    "pipeline.csv",
+    "capabilities.csv",
+)
+CAPABILITY_COLUMNS = ("partner_id", "partnership", "evidence", "source", "year")
 DEAL_COLUMNS = (
     "year",
     "foreign_company",
@@ -73,6 +81,8 @@ class Catalog:
     deals: pd.DataFrame
     fingerprint: str
     pipeline: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(PIPELINE_COLUMNS)))
+    # evidence behind the partnership flags; None for a catalog without the file (flags as curated)
+    capabilities: pd.DataFrame | None = None
 
 
 def data_fingerprint(directory: Path | None = None) -> str:
@@ -87,8 +97,8 @@ def data_fingerprint(directory: Path | None = None) -> str:
 
 
 def load_catalog(directory: Path | str | None = None, *, validate: bool = True) -> Catalog:
-    """Read ``partners.csv``, ``clusters.csv``, ``therapeutic_landscape.csv``, ``deals.csv`` and
-    ``pipeline.csv`` (the last two optional).
+    """Read ``partners.csv``, ``clusters.csv``, ``therapeutic_landscape.csv``, and the optional
+    ``deals.csv``, ``pipeline.csv`` and ``capabilities.csv``.
 
     Parameters
     ----------
@@ -129,6 +139,11 @@ def load_catalog(directory: Path | str | None = None, *, validate: bool = True) 
         _none_if_empty(pipeline, ["target", "rights", "licensee", "stage_as_of"])
     else:
         pipeline = pd.DataFrame(columns=list(PIPELINE_COLUMNS))
+    capabilities_path = directory / "capabilities.csv"
+    capabilities = None
+    if capabilities_path.exists():
+        capabilities = _read(capabilities_path)
+        capabilities["year"] = pd.to_numeric(capabilities["year"], errors="coerce").astype("Int64")
     return Catalog(
         partners=partners,
         clusters=clusters,
@@ -136,4 +151,5 @@ def load_catalog(directory: Path | str | None = None, *, validate: bool = True) 
         deals=deals,
         fingerprint=data_fingerprint(directory),
         pipeline=pipeline,
+        capabilities=capabilities,
     )

@@ -15,7 +15,7 @@ import pandas as pd
 from kbio_match.features.taxonomy import VOCABULARIES
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
 
-__all__ = ["Problem", "SCHEMAS", "REQUIRED_FILES", "split_list", "list_columns"]
+__all__ = ["Problem", "CapabilityRow", "SCHEMAS", "REQUIRED_FILES", "split_list", "list_columns"]
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -149,7 +149,8 @@ class PartnerRow(BaseModel):
     modalities: Annotated[list[str], ListCell, AfterValidator(_ids("modality"))]
     therapeutic_areas: Annotated[list[str], ListCell, AfterValidator(_ids("therapeutic_area"))]
     stages: Annotated[list[str], ListCell, AfterValidator(_ids("stage"))]
-    partnership_types: Annotated[list[str], ListCell, AfterValidator(_ids("partnership", required=True))]
+    # empty: no partnership confirmed yet (every flag needs a row of capabilities.csv)
+    partnership_types: Annotated[list[str], ListCell, AfterValidator(_ids("partnership"))]
     description: Annotated[Text, AfterValidator(_nonempty)]
     highlights: Annotated[list[Text], BarCell]
     sources: Annotated[list[str], ListCell, AfterValidator(_urls)]
@@ -260,12 +261,25 @@ class PipelineRow(BaseModel):
     last_checked: Annotated[str, AfterValidator(_date)]
 
 
+class CapabilityRow(BaseModel):
+    """One piece of public evidence that a partner is a fit for one partnership type."""
+
+    model_config = ConfigDict(extra="forbid")
+    LISTS: ClassVar[dict[str, str]] = {}
+    partner_id: Annotated[str, AfterValidator(_rule(SLUG.match, "partner_id '{v}' is not a lowercase slug"))]
+    partnership: Annotated[str, AfterValidator(_one("partnership"))]
+    evidence: Annotated[Text, AfterValidator(_nonempty)]
+    source: Annotated[str, AfterValidator(lambda v: _urls([v])[0])]
+    year: Annotated[str, AfterValidator(_optional_year)] = ""
+
+
 SCHEMAS = {
     "partners.csv": PartnerRow,
     "clusters.csv": ClusterRow,
     "therapeutic_landscape.csv": LandscapeRow,
     "deals.csv": DealRow,
     "pipeline.csv": PipelineRow,
+    "capabilities.csv": CapabilityRow,
 }
 
 REQUIRED_FILES = ("partners.csv", "clusters.csv", "therapeutic_landscape.csv")

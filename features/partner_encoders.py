@@ -64,21 +64,43 @@ class ClusterEncoder(GroupEncoder):
 class PartnershipEncoder(GroupEncoder):
     """The partnership types a partner is a fit for, against those the profile seeks.
 
-    A type scores 1 for a partner whose category makes it that type's specialist
-    (``PRIMARY_CATEGORIES``: a CDMO for manufacturing) and ``generalist_fit`` for any other
-    partner that offers it. ``query`` returns two column sets: ``seek`` (which types are sought)
-    and ``need`` (how much each sought type wants an asset at this asset's stage).
+    A flagged type (one with evidence) scores 1 for a partner whose category makes it that type's
+    specialist (``PRIMARY_CATEGORIES``: a CDMO for manufacturing) and ``generalist_fit`` for any
+    other partner. A type without evidence is not a no: it scores ``unconfirmed_fit`` times how
+    often the partner's category signs that type of deal, per organisation, relative to the most
+    active category (learned from the deals before ``as_of_year``). ``query`` returns two column
+    sets: ``seek`` (which types are sought) and ``need`` (how much each sought type wants an asset
+    at this asset's stage).
 
     Parameters
     ----------
     generalist_fit : float
         Fit of a partner that offers a partnership outside its core business.
+    unconfirmed_fit : float
+        Fit of an unflagged type for a partner of the category most active in it.
     """
 
     prefix = "partnership"
 
-    def __init__(self, generalist_fit: float = 0.7):
+    def __init__(self, generalist_fit: float = 0.7, unconfirmed_fit: float = 0.5):
         self.generalist_fit = generalist_fit
+        self.unconfirmed_fit = unconfirmed_fit
+
+    def fit(self, X, y=None, *, deals: pd.DataFrame | None = None, as_of_year: int | None = None):
+        """Learn the category x type deal rates from ``deals`` signed before ``as_of_year``."""
+        category_of = dict(zip(X["id"], X["category"], strict=True)) if "id" in X else {}
+        per_category = pd.Series(list(category_of.values()), dtype=object).value_counts()
+        rates = pd.DataFrame(0.0, index=sorted(per_category.index), columns=list(PARTNERSHIP.ids))
+        if deals is not None and len(deals) and category_of:
+            seen = deals[deals["year"] < as_of_year] if as_of_year is not None else deals
+            cats = seen["partner_id"].map(category_of)
+            counts = pd.crosstab(cats, seen["partnership"]).reindex(
+                index=rates.index, columns=rates.columns, fill_value=0
+            )
+            rates = counts.div(per_category.reindex(rates.index), axis=0)
+        top = rates.max(axis=0).replace(0.0, np.nan)
+        self.category_prior_ = rates.div(top, axis=1).fillna(0.0)
+        return super().fit(X, y)
 
     def _names(self):
         return list(PARTNERSHIP.ids)
@@ -89,7 +111,9 @@ class PartnershipEncoder(GroupEncoder):
             [[category in PRIMARY_CATEGORIES[t] for t in PARTNERSHIP.ids] for category in X["category"]],
             dtype=np.float32,
         ).reshape(len(X), len(PARTNERSHIP.ids))
-        return offered * np.where(primary > 0, 1.0, float(self.generalist_fit)).astype(np.float32)
+        flagged = offered * np.where(primary > 0, 1.0, float(self.generalist_fit))
+        prior = self.category_prior_.reindex(index=list(X["category"]), fill_value=0.0).to_numpy(dtype=np.float32)
+        return (flagged + (1.0 - offered) * float(self.unconfirmed_fit) * prior).astype(np.float32)
 
     def query(self, rows: QueryRows) -> np.ndarray:
         return rows.seeking.copy()

@@ -97,7 +97,8 @@ class PartnerFeatures(TransformerMixin, BaseEstimator):
         self.encoders_["track_record"].fit(
             X, deals=deals, as_of_year=as_of_year, modality_decay=self.encoders_["modality"].decay
         )
-        for name in ("modality", "stage", "therapeutic", "partnership"):
+        self.encoders_["partnership"].fit(X, deals=deals, as_of_year=as_of_year)
+        for name in ("modality", "stage", "therapeutic"):
             self.encoders_[name].fit(X)
         self.slices_ = {}
         start = 0

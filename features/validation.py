@@ -118,6 +118,8 @@ def validate_data_dir(directory: Path | str) -> list[Problem]:
                 break
         seen_deals.setdefault(key, []).append((asset, line))
 
+    _check_evidence(parsed, partner_ids, problems, has_file=(directory / "capabilities.csv").exists())
+
     seen_assets: dict[tuple, int] = {}
     for line, row in parsed.get("pipeline.csv", []):
         if row.partner_id not in partner_ids:
@@ -127,3 +129,32 @@ def validate_data_dir(directory: Path | str) -> list[Problem]:
             problems.append(Problem("pipeline.csv", line, f"asset already listed on line {seen_assets[key]}"))
         seen_assets.setdefault(key, line)
     return problems
+
+
+def _check_evidence(parsed, partner_ids: dict[str, int], problems: list[Problem], *, has_file: bool) -> None:
+    """Every partnership flag has a row of evidence, and every row of evidence is for a known
+    partner and one of its flags (so the flags and the evidence file never drift apart)."""
+    if not has_file:
+        return
+    flags = {row.id: set(row.partnership_types) for _, row in parsed["partners.csv"]}
+    evidenced: set[tuple[str, str]] = set()
+    for line, row in parsed["capabilities.csv"]:
+        if row.partner_id not in partner_ids:
+            problems.append(Problem("capabilities.csv", line, f"partner_id '{row.partner_id}' is not in partners.csv"))
+            continue
+        if row.partnership not in flags[row.partner_id]:
+            problems.append(
+                Problem(
+                    "capabilities.csv",
+                    line,
+                    f"evidence for '{row.partnership}', which partners.csv line {partner_ids[row.partner_id]} "
+                    f"does not flag for '{row.partner_id}'",
+                )
+            )
+        evidenced.add((row.partner_id, row.partnership))
+    for line, row in parsed["partners.csv"]:
+        missing = [t for t in row.partnership_types if (row.id, t) not in evidenced]
+        if missing:
+            problems.append(
+                Problem("partners.csv", line, f"partnership flag(s) {missing} without a row in capabilities.csv")
+            )

@@ -187,7 +187,8 @@ def validate_data(directory: Annotated[Path | None, typer.Argument(help="data fo
     catalog = load_catalog(directory)
     out.print(
         f"ok: {len(catalog.partners)} partners, {len(catalog.clusters)} clusters, "
-        f"{len(catalog.landscape)} landscape rows, {len(catalog.deals)} deals, {len(catalog.pipeline)} pipeline assets",
+        f"{len(catalog.landscape)} landscape rows, {len(catalog.deals)} deals, {len(catalog.pipeline)} pipeline assets, "
+        f"{0 if catalog.capabilities is None else len(catalog.capabilities)} evidence rows",
         highlight=False,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from kbio_match.features.catalog import Catalog
+from kbio_match.features.evidence import flags_as_of
 from kbio_match.features.profile import Profile, ProfileAsset
 from sklearn.base import BaseEstimator
 
@@ -13,7 +14,7 @@ __all__ = ["RandomRanker", "PopularityRanker", "OverlapRanker"]
 
 class _Baseline(BaseEstimator):
     def fit(self, X: Catalog, y=None, *, as_of_year: int | None = None):
-        self.partners_ = X.partners.reset_index(drop=True)
+        self.partners_ = flags_as_of(X.partners.reset_index(drop=True), X.capabilities, as_of_year)
         self.partner_ids_ = self.partners_["id"].to_numpy()
         deals = X.deals
         self.deals_ = deals[deals["year"] < as_of_year] if as_of_year is not None else deals

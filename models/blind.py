@@ -3,8 +3,9 @@
 Every deal is a query once. Deals are split into folds by pair (the foreign company and its Korean
 partner), so neither a query deal nor any other deal of the same pair (a duplicate report, an
 earlier or later agreement) feeds the track record, the popularity or any learned parameter of the
-ranker that ranks it. Within its fold, a query sees only the other folds' deals signed before its
-own year, and only pipeline assets reported before that year.
+ranker that ranks it, nor confirms a partnership flag (evidence citing a held-out deal is dropped).
+Within its fold, a query sees only the other folds' deals signed before its own year, only
+pipeline assets reported before that year, and only flags evidenced before it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 from kbio_match.features.catalog import Catalog
+from kbio_match.features.evidence import without_evidence_of
 from kbio_match.features.validation import organisation_key
 from kbio_match.models.evaluation import Evaluation, _query_row, _rank_rows, deal_profiles, default_rankers
 
@@ -51,7 +53,10 @@ def evaluate_grouped_cv(
     rows = []
     for fold in range(n_splits):
         train = deals[folds != fold]
-        seen = dataclasses.replace(catalog, deals=train)
+        held_out = deals[folds == fold]
+        seen = dataclasses.replace(
+            catalog, deals=train, capabilities=without_evidence_of(catalog.capabilities, held_out)
+        )
         test = deals[folds == fold]
         for year, queries in test.groupby("year"):
             profiles = deal_profiles(queries)

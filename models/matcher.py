@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from kbio_match.features.catalog import Catalog
+from kbio_match.features.evidence import flags_as_of
 from kbio_match.features.partner_assets import ASSET_SEEKING, PartnerAssets
 from kbio_match.features.pipeline import ASSET_GROUPS, BLOCK_OF_KIND, QUERY_KINDS, PartnerFeatures, QueryBatch
 from kbio_match.features.profile import Profile
@@ -96,7 +97,7 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
         if not 0 <= self.gate_floor <= 1:
             raise ValueError("gate_floor must be in [0, 1]")
         self.weights_ = weights
-        partners = X.partners.reset_index(drop=True)
+        partners = flags_as_of(X.partners.reset_index(drop=True), X.capabilities, as_of_year)
         self.features_ = clone(self.features).fit(
             partners, clusters=X.clusters, landscape=X.landscape, deals=X.deals, as_of_year=as_of_year
         )

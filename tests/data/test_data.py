@@ -43,23 +43,37 @@ def test_shipped_data_is_valid():
 
 
 def test_catalog_counts(catalog):
+    """The datasheet's counts (data/README.md). Two of the data issue's targets are not met yet and
+    are not asserted: 330 biotechs (323 shipped) and 30 CDMOs (29), nor a city on 95% of rows."""
     counts = catalog.partners["category"].value_counts()
-    assert len(catalog.partners) >= 300
-    assert counts.get("pharma", 0) >= 40
-    assert counts.get("biotech", 0) >= 150
-    assert counts.get("cdmo", 0) >= 12
-    assert counts.get("cro", 0) >= 12
-    assert counts.get("hospital", 0) >= 10
-    institutes = sum(counts.get(c, 0) for c in ("research_institute", "cluster_operator", "investor"))
-    assert institutes >= 10
+    assert len(catalog.partners) >= 600
+    assert counts.get("pharma", 0) >= 80
+    assert counts.get("biotech", 0) >= 320
+    assert counts.get("cdmo", 0) >= 29
+    assert counts.get("cro", 0) >= 25
+    assert counts.get("hospital", 0) >= 35
+    assert counts.get("investor", 0) >= 25
+    assert counts.get("research_institute", 0) + counts.get("cluster_operator", 0) >= 30
     assert len(catalog.clusters) >= 9
+    assert len(catalog.pipeline) >= 550 and catalog.pipeline["partner_id"].nunique() >= 150
 
 
 def test_deals_cover_every_partnership_type(catalog):
     from kbio_match.features.taxonomy import PARTNERSHIP
 
-    assert len(catalog.deals) >= 150
-    assert set(catalog.deals["partnership"]) == set(PARTNERSHIP.ids)
+    assert len(catalog.deals) >= 400
+    per_type = catalog.deals["partnership"].value_counts()
+    assert {t: int(per_type.get(t, 0)) for t in PARTNERSHIP.ids if per_type.get(t, 0) < 25} == {}
+    assert catalog.deals["year"].min() <= 2005
+
+
+def test_every_flag_has_dated_or_standing_evidence(catalog):
+    caps = catalog.capabilities
+    assert caps is not None and len(caps) >= 1000
+    evidenced = set(zip(caps["partner_id"], caps["partnership"], strict=True))
+    partners = catalog.partners
+    flags = {(p, t) for p, ts in zip(partners["id"], partners["partnership_types"], strict=True) for t in ts}
+    assert flags == evidenced
 
 
 def test_every_seed_organisation_is_in_the_catalog(catalog):
@@ -84,6 +98,10 @@ def test_landscape_has_the_three_surveys(catalog):
         ("deals.csv", "partner_id", "no-such-partner", "not in partners.csv"),
         ("deals.csv", "year", "1850", "year"),
         ("clusters.csv", "latitude", "51.5", "outside Korea"),
+        ("capabilities.csv", "partner_id", "no-such-partner", "not in partners.csv"),
+        ("capabilities.csv", "source", "see the annual report", "http(s)"),
+        ("capabilities.csv", "year", "3024", "year"),
+        ("partners.csv", "partnership_types", "license_in;manufacturing;investment;clinical_services", "without a row"),
     ],
 )
 def test_bad_rows_are_reported_with_file_line_and_reason(tmp_path, file, column, value, reason):
@@ -135,3 +153,23 @@ def test_validate_data_command_exits_non_zero_on_bad_data(tmp_path):
     assert "deals.csv:" in result.output and "unknown partnership 'licence'" in result.output
     ok = CliRunner().invoke(app, ["validate-data"])
     assert ok.exit_code == 0, ok.output
+
+
+def test_evidence_for_a_type_the_partner_does_not_flag_is_reported(tmp_path):
+    import csv
+
+    data = tmp_path / "data"
+    shutil.copytree(paths.data_dir(), data)
+    path = data / "capabilities.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    partners = {r["id"]: r["partnership_types"].split(";") for r in csv.DictReader((data / "partners.csv").open())}
+    target = next(r for r in rows if "platform_access" not in partners[r["partner_id"]])
+    rows.append(dict(target, partnership="platform_access"))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    problems = validate_data_dir(data)
+    assert any(
+        p.file == "capabilities.csv" and p.line == len(rows) + 1 and "does not flag" in p.reason for p in problems
+    )

@@ -90,10 +90,10 @@ def test_cardiovascular_licensee_search_ranks_gap_aware_in_licensors_above_oncol
     oncology_only = partners[
         (partners["category"] == "biotech") & partners["therapeutic_areas"].map(lambda a: list(a) == ["oncology"])
     ]["id"]
-    assert len(in_licensors) >= 5 and len(oncology_only) >= 5
+    assert len(in_licensors) >= 4 and len(oncology_only) >= 5  # in-licensors: flags with evidence only
     assert min(s[p] for p in in_licensors) > max(s[p] for p in oncology_only)
     top = ids(model, CV, k=10)
-    assert all(p in set(in_licensors) for p in top[:5])
+    assert all(p in set(in_licensors) for p in top[: len(in_licensors)])
 
 
 def test_gap_weights_prefer_under_served_areas(model):
