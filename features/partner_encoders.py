@@ -45,10 +45,18 @@ class ClusterEncoder(GroupEncoder):
     def _partner_block(self, X):
         return multi_hot(X["cluster"].map(lambda c: [c] if c else []), self.cluster_ids_)
 
+    def _specialty_tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per cluster, which partnership types and which modalities its specialties name."""
+        if getattr(self, "_tables", None) is None:
+            spec = [self.specialties_[c] for c in self.cluster_ids_]
+            self._tables = (
+                np.array([[t in s for t in PARTNERSHIP.ids] for s in spec], dtype=np.float32),
+                np.array([[m in s for m in MODALITY.ids] for s in spec], dtype=np.float32),
+            )
+        return self._tables
+
     def query(self, rows: QueryRows) -> np.ndarray:
-        spec = [self.specialties_[c] for c in self.cluster_ids_]
-        spec_types = np.array([[t in s for t in PARTNERSHIP.ids] for s in spec], dtype=np.float32)
-        spec_mods = np.array([[m in s for m in MODALITY.ids] for s in spec], dtype=np.float32)
+        spec_types, spec_mods = self._specialty_tables()
         fit = 0.5 * (rows.seeking @ spec_types.T > 0)
         known = rows.modality >= 0
         fit[known] += 0.5 * spec_mods.T[rows.modality[known]]
@@ -59,6 +67,13 @@ class ClusterEncoder(GroupEncoder):
                 if cid in column:
                     out[row, column[cid]] = max(out[row, column[cid]], self.preference)
         return out
+
+
+# STAGE_NEED as (type, stage) with a last column of each type's mean need (stage unknown)
+_NEED_TABLE = np.array(
+    [[STAGE_NEED[t][s] for s in STAGE.ids] + [float(np.mean(list(STAGE_NEED[t].values())))] for t in PARTNERSHIP.ids],
+    dtype=np.float32,
+)
 
 
 class PartnershipEncoder(GroupEncoder):
@@ -122,15 +137,8 @@ class PartnershipEncoder(GroupEncoder):
     def need(rows: QueryRows) -> np.ndarray:
         """Per row, ``STAGE_NEED[t][stage]`` for every sought type ``t`` (0 elsewhere); the
         type's mean need when the stage is unknown."""
-        table = np.array(
-            [
-                [STAGE_NEED[t][s] for s in STAGE.ids] + [float(np.mean(list(STAGE_NEED[t].values())))]
-                for t in PARTNERSHIP.ids
-            ],
-            dtype=np.float32,
-        )
         column = np.where(rows.stage >= 0, rows.stage, len(STAGE.ids))  # the last column holds the mean
-        return rows.seeking * table[:, column].T
+        return rows.seeking * _NEED_TABLE[:, column].T
 
 
 class TrackRecordEncoder(GroupEncoder):

@@ -46,6 +46,10 @@ def serve(
     check_catalog(None)  # KBIO_DATA_DIR or the shipped catalog, before any setting is read
     settings = get_settings()
     out.print(f"kbio-match: database {settings.database_url}; models in {settings.model_dir}", highlight=False)
+    if workers > 1:  # build a missing model once here, not once per worker racing on one folder
+        from kbio_match.models.training import ensure_model
+
+        ensure_model(settings.model_dir, data_dir=settings.data_dir)
     uvicorn.run(
         "kbio_match.service.app:create_app",
         factory=True,
@@ -187,7 +191,8 @@ def validate_data(directory: Annotated[Path | None, typer.Argument(help="data fo
     catalog = load_catalog(directory)
     out.print(
         f"ok: {len(catalog.partners)} partners, {len(catalog.clusters)} clusters, "
-        f"{len(catalog.landscape)} landscape rows, {len(catalog.deals)} deals, {len(catalog.pipeline)} pipeline assets, "
+        f"{len(catalog.landscape)} landscape rows, {len(catalog.deals)} deals, "
+        f"{len(catalog.pipeline)} pipeline assets, "
         f"{0 if catalog.capabilities is None else len(catalog.capabilities)} evidence rows",
         highlight=False,
     )

@@ -9,6 +9,7 @@ The ``Explainer`` owns what reasons read: the partner index and the fitted model
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -59,15 +60,26 @@ def deal_phrase(deals: list[dict]) -> str:
     return f"{verb} {_join(names)}{more}"
 
 
+@lru_cache(maxsize=1024)
+def _cue_words(seeking: tuple[str, ...], modality: str | None) -> frozenset[str]:
+    """Words that make a highlight relevant to what is sought (computed once per combination)."""
+    words = {w for t in seeking for w in re.findall(r"[a-z]+", PARTNERSHIP.labels[t].lower()) if len(w) > 3}
+    if modality:
+        words |= set(re.findall(r"[a-z]+", MODALITY.labels[modality].lower()))
+    return frozenset(words | {"manufactur", "capacity", "licens", "approved", "deal", "trial"})
+
+
+@lru_cache(maxsize=8192)
+def _lower(text: str) -> str:
+    return text.lower()
+
+
 def _highlight(partner: dict, asset: ProfileAsset | None, seeking: tuple[str, ...]) -> str | None:
     highlights = list(partner["highlights"] or [])
     if not highlights:
         return None
-    words = {w for t in seeking for w in re.findall(r"[a-z]+", PARTNERSHIP.labels[t].lower()) if len(w) > 3}
-    if asset and asset.modality:
-        words |= set(re.findall(r"[a-z]+", MODALITY.labels[asset.modality].lower()))
-    words |= {"manufactur", "capacity", "licens", "approved", "deal", "trial"}
-    scored = [(sum(w in h.lower() for w in words), -i, h) for i, h in enumerate(highlights)]
+    words = _cue_words(tuple(seeking), asset.modality if asset else None)
+    scored = [(sum(w in _lower(h) for w in words), -i, h) for i, h in enumerate(highlights)]
     return max(scored)[2].rstrip(".")
 
 

@@ -9,9 +9,11 @@ takes and returns domain rows (``RequestRow``, ``FeedbackRow``); the API shapes 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +33,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
 )
 from sqlalchemy.engine import Engine, make_url
 
@@ -159,6 +162,9 @@ def _feedback_row(row) -> FeedbackRow:
     )
 
 
+MIGRATION_LOCK_KEY = 0x6B62696F  # "kbio": the advisory lock all workers take to migrate
+
+
 class Store:
     """Match requests and feedback, scoped by tenant."""
 
@@ -190,9 +196,28 @@ class Store:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    @contextmanager
+    def _migration_lock(self):
+        """Several worker processes start at once: one creates or migrates the schema, the others
+        wait and find it done (SQLite: a lock file beside the database; PostgreSQL: an advisory
+        lock taken inside the migration's transaction)."""
+        database = make_url(self.url).database
+        if not self.is_sqlite or not database or database == ":memory:":
+            yield
+            return
+        with open(Path(database).expanduser().with_suffix(".migrate-lock"), "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     def migrate(self) -> None:
-        """Create the schema, or bring an older one up to ``SCHEMA_VERSION``."""
-        with self.engine.begin() as conn:
+        """Create the schema, or bring an older one up to ``SCHEMA_VERSION`` (safe to run from
+        several processes at once)."""
+        with self._migration_lock(), self.engine.begin() as conn:
+            if self.engine.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             fresh = not self.engine.dialect.has_table(conn, "match_requests")
             metadata.create_all(conn)
             current = conn.execute(select(func.max(schema_version.c.version))).scalar()

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import glob
-import os
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -84,48 +80,10 @@ def server(tmp_path_factory, trained_dir):
 @pytest.fixture(scope="session")
 def postgres_url():
     """A throw-away PostgreSQL server from Debian's binaries, as an SQLAlchemy URL."""
-    from tests.live import free_port
+    from tests.pg_server import throwaway_postgres
 
-    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    assert binaries, "the PostgreSQL tests need Debian's server binaries: apt-get install postgresql"
-    bindir = Path(binaries[-1]).parent
-    base = Path(tempfile.mkdtemp(prefix="kbio-pg-"))
-    as_owner: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root
-        shutil.chown(base, "postgres")
-        runuser = shutil.which("runuser") or next(
-            (p for p in ("/usr/sbin/runuser", "/sbin/runuser") if Path(p).exists()), None
-        )
-        assert runuser, "running the PostgreSQL tests as root needs runuser (util-linux)"
-        as_owner = [runuser, "-u", "postgres", "--"]
-    port = free_port()
-    data, log = base / "data", base / "server.log"
-    subprocess.run(
-        [*as_owner, str(bindir / "initdb"), "-D", str(data), "-U", "kbio", "--auth=trust", "-E", "UTF8"],
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [
-            *as_owner,
-            str(bindir / "pg_ctl"),
-            "-D",
-            str(data),
-            "-l",
-            str(log),
-            "-w",
-            "start",
-            "-o",
-            f"-p {port} -k {base} -c listen_addresses=127.0.0.1",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    try:
-        yield f"postgresql+psycopg://kbio@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run([*as_owner, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+    with throwaway_postgres() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
