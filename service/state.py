@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from dataclasses import dataclass
 
@@ -33,4 +34,5 @@ class ModelState:
         served = Served(loaded)
         with self._lock:
             previous, self._served = self._served, served
+        gc.freeze()  # the new model is long-lived too (see the app's lifespan)
         return previous

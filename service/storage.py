@@ -41,7 +41,7 @@ __all__ = ["Store", "SCHEMA_VERSION", "RequestRow", "FeedbackRow", "ShownMatch",
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 metadata = MetaData()
 
 schema_version = Table("schema_version", metadata, Column("version", Integer, primary_key=True))
@@ -70,6 +70,10 @@ feedback = Table(
     Column("reason", String(40)),
     Column("note", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # the request's company, so that a company's declined partners are one indexed read, not a
+    # join over every request the company ever made
+    Column("company_key", String(200)),
+    Index("ix_feedback_tenant_company", "tenant", "company_key", "id"),
 )
 
 events = Table(
@@ -93,6 +97,12 @@ MIGRATIONS: dict[int, list[str]] = {
         "CREATE INDEX IF NOT EXISTS ix_requests_tenant_company ON match_requests (tenant, company_key)",
     ],
     3: [],  # the events table is new: create_all adds it
+    4: [
+        "ALTER TABLE feedback ADD COLUMN company_key VARCHAR(200)",
+        "UPDATE feedback SET company_key = "
+        "(SELECT match_requests.company_key FROM match_requests WHERE match_requests.id = feedback.request_id)",
+        "CREATE INDEX IF NOT EXISTS ix_feedback_tenant_company ON feedback (tenant, company_key, id)",
+    ],
 }
 
 
@@ -310,13 +320,18 @@ class Store:
     def add_feedback(self, row: FeedbackRow) -> FeedbackRow | None:
         """Store one feedback row; None when the request is unknown to its tenant."""
         with self.engine.connect() as conn:
-            owner = conn.execute(select(match_requests.c.tenant).where(match_requests.c.id == row.request_id)).scalar()
-        if owner != row.tenant:
+            owner = conn.execute(
+                select(match_requests.c.tenant, match_requests.c.company_key).where(
+                    match_requests.c.id == row.request_id
+                )
+            ).first()
+        if owner is None or owner.tenant != row.tenant:
             return None
 
         def write(conn):
             values = {k: getattr(row, k) for k in ("request_id", "tenant", "partner_id", "outcome", "reason", "note")}
-            return conn.execute(insert(feedback).values(**values, created_at=row.created_at)).inserted_primary_key[0]
+            values |= {"created_at": row.created_at, "company_key": owner.company_key}
+            return conn.execute(insert(feedback).values(**values)).inserted_primary_key[0]
 
         return FeedbackRow(**{**row.__dict__, "id": int(self._write(write))})
 
@@ -325,12 +340,7 @@ class Store:
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(feedback.c.partner_id, feedback.c.outcome)
-                .join(match_requests, match_requests.c.id == feedback.c.request_id)
-                .where(
-                    match_requests.c.tenant == tenant,
-                    match_requests.c.company_key == company_key(company),
-                    feedback.c.tenant == tenant,
-                )
+                .where(feedback.c.tenant == tenant, feedback.c.company_key == company_key(company))
                 .order_by(feedback.c.id)
             ).all()
         latest: dict[str, str] = {}

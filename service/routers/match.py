@@ -12,6 +12,7 @@ from kbio_match.service.errors import validation_error
 from kbio_match.service.schemas import BatchRequest, BatchResponse, MatchRequest, MatchResponse
 from kbio_match.service.state import Served
 from kbio_match.service.storage import RequestRow, ShownMatch, Store
+from starlette.concurrency import run_in_threadpool
 
 router = APIRouter(tags=["match"])
 
@@ -67,10 +68,13 @@ def rank_requests(
 
 
 @router.post("/match", response_model=MatchResponse, summary="Rank Korean partners for one profile")
-def match(request: MatchRequest, tenant: TenantDep, served: ServedDep, store: StoreDep):
+async def match(request: MatchRequest, tenant: TenantDep, served: ServedDep, store: StoreDep):
+    # ranking is a few milliseconds of CPU: run it on the event loop, one request at a time, rather
+    # than in a thread pool whose threads would only take turns on the GIL; the commit, which
+    # waits on the disk, goes to a thread so the loop serves other requests meanwhile
     _validate([request], served, batch=False)
     responses, rows = rank_requests([request], served, store, tenant.name)
-    store.save_requests(rows)  # committed before the answer: its request_id can take feedback at once
+    await run_in_threadpool(store.save_requests, rows)  # committed before the answer: feedback can follow
     return responses[0]
 
 
