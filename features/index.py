@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 from kbio_match.features.catalog import DEAL_COLUMNS, Catalog
 from kbio_match.features.profile import ProfileFilters
 
@@ -85,6 +86,27 @@ class PartnerIndex:
             pid: " ".join(f"{a['asset']} {a['target'] or ''} {a['indication']}" for a in assets).casefold()
             for pid, assets in self.pipeline_by_partner.items()
         }
+
+        # evidence behind each flag, newest first; "deal" rows restate a deal (the track record's
+        # reason cites those), "record" rows restate the organisation's own description
+        self.evidence_by_partner: dict[str, list[dict]] = {}
+        deal_sources = {(d["partner_id"], d["source"]) for d in catalog.deals.to_dict("records") if "source" in d}
+        rows = catalog.capabilities if catalog.capabilities is not None else []
+        for row in rows.to_dict("records") if len(rows) else []:
+            year = row["year"]
+            kind = "deal" if (row["partner_id"], row["source"]) in deal_sources else "page"
+            if str(row["evidence"]).startswith("Organisation record:"):
+                kind = "record"
+            record = {
+                "partnership": row["partnership"],
+                "evidence": row["evidence"],
+                "source": row["source"],
+                "year": None if year is None or pd.isna(year) else int(year),
+                "kind": kind,
+            }
+            self.evidence_by_partner.setdefault(row["partner_id"], []).append(record)
+        for records in self.evidence_by_partner.values():
+            records.sort(key=lambda r: -(r["year"] or 0))
 
         counts: dict[str, int] = {}
         for p in self.records:

@@ -13,7 +13,7 @@ from kbio_match.features.query_rows import QueryRows
 from kbio_match.features.taxonomy import MODALITY, PARTNERSHIP, STAGE, THERAPEUTIC_AREA, modality_similarity_matrix
 from kbio_match.features.vocabulary_tables import PRIMARY_CATEGORIES, STAGE_NEED
 
-__all__ = ["ClusterEncoder", "PartnershipEncoder", "TrackRecordEncoder"]
+__all__ = ["ClusterEncoder", "PartnershipEncoder", "TrackRecordEncoder", "AppetiteEncoder"]
 
 
 class ClusterEncoder(GroupEncoder):
@@ -217,3 +217,57 @@ class TrackRecordEncoder(GroupEncoder):
         area = rows.area_weights(uniform_when_none=False)
         parts = [self.type_share * rows.seeking, self.modality_share * mod, self.area_share * area]
         return np.concatenate(parts, axis=1).astype(np.float32)
+
+
+class AppetiteEncoder(GroupEncoder):
+    """The Korean side's appetite for each partnership type now: its evidence rows of the type
+    (deals, pages, its own record and assets), recency-weighted and saturating, as known before
+    ``as_of_year``. A flag says "can"; appetite says "has lately, and how much".
+
+    Parameters
+    ----------
+    half_life : float
+        Years after which a dated row counts half.
+    undated : float
+        Weight of an undated row (a standing capability: a CRO's record, a plant).
+    scale : float
+        Weighted row count at which appetite reaches 63%.
+    """
+
+    prefix = "appetite"
+
+    def __init__(self, half_life: float = 3.0, undated: float = 0.5, scale: float = 1.5):
+        self.half_life = half_life
+        self.undated = undated
+        self.scale = scale
+
+    def fit(self, X, y=None, *, capabilities: pd.DataFrame | None = None, as_of_year: int | None = None):
+        rows = capabilities if capabilities is not None else pd.DataFrame(columns=["partner_id", "partnership", "year"])
+        year = pd.to_numeric(rows["year"], errors="coerce")
+        if as_of_year is not None:
+            keep = year.isna() | (year < as_of_year)
+            rows, year = rows[keep], year[keep]
+        self.rows_ = rows  # kept so evaluation can refit without the evidence of held-out deals
+        reference = as_of_year if as_of_year is not None else (int(year.max()) + 1 if year.notna().any() else 0)
+        weight = np.where(year.isna(), float(self.undated), 0.5 ** ((reference - 1 - year.fillna(0)) / self.half_life))
+        self.weights_ = (
+            pd.DataFrame({"partner_id": rows["partner_id"], "partnership": rows["partnership"], "w": weight})
+            .groupby(["partner_id", "partnership"])["w"]
+            .sum()
+        )
+        return super().fit(X, y)
+
+    def _names(self):
+        return list(PARTNERSHIP.ids)
+
+    def _partner_block(self, X):
+        out = np.zeros((len(X), len(PARTNERSHIP.ids)), dtype=np.float32)
+        row_of = {pid: i for i, pid in enumerate(X["id"])}
+        for (pid, t), w in self.weights_.items():
+            if pid in row_of and t in PARTNERSHIP.positions:
+                out[row_of[pid], PARTNERSHIP.positions[t]] = w
+        return -np.expm1(-out / float(self.scale))
+
+    def query(self, rows: QueryRows) -> np.ndarray:
+        """The mean over the types sought."""
+        return rows.seeking / np.maximum(rows.seeking.sum(axis=1, keepdims=True), 1.0)

@@ -12,7 +12,7 @@ from kbio_match.features.encoders import (
     TherapeuticEncoder,
     TherapeuticGapEncoder,
 )
-from kbio_match.features.partner_encoders import ClusterEncoder, PartnershipEncoder, TrackRecordEncoder
+from kbio_match.features.partner_encoders import AppetiteEncoder, ClusterEncoder, PartnershipEncoder, TrackRecordEncoder
 from kbio_match.features.profile import Profile
 from kbio_match.features.query_rows import QueryRows
 from sklearn.base import BaseEstimator, TransformerMixin, clone
@@ -20,11 +20,30 @@ from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["PartnerFeatures", "QueryBatch", "GROUPS", "QUERY_KINDS", "BLOCK_OF_KIND", "ASSET_GROUPS"]
 
-GROUPS = ("modality", "stage", "therapeutic", "therapeutic_gap", "cluster", "partnership", "track_record")
+GROUPS = (
+    "modality",
+    "stage",
+    "therapeutic",
+    "therapeutic_gap",
+    "cluster",
+    "partnership",
+    "track_record",
+    "appetite",
+)
 # The groups an asset feeds; a profile without assets scores on the others only.
 ASSET_GROUPS = ("modality", "stage", "therapeutic", "therapeutic_gap")
 # The query columns built per asset; "seek" and "need" both read the partnership block.
-QUERY_KINDS = ("modality", "stage", "therapeutic", "therapeutic_gap", "cluster", "seek", "need", "track_record")
+QUERY_KINDS = (
+    "modality",
+    "stage",
+    "therapeutic",
+    "therapeutic_gap",
+    "cluster",
+    "seek",
+    "need",
+    "track_record",
+    "appetite",
+)
 BLOCK_OF_KIND = {k: ("partnership" if k in ("seek", "need") else k) for k in QUERY_KINDS}
 _DEFAULT_ENCODERS = {
     "modality": ModalityEncoder,
@@ -34,6 +53,7 @@ _DEFAULT_ENCODERS = {
     "cluster": ClusterEncoder,
     "partnership": PartnershipEncoder,
     "track_record": TrackRecordEncoder,
+    "appetite": AppetiteEncoder,
 }
 
 
@@ -69,6 +89,7 @@ class PartnerFeatures(TransformerMixin, BaseEstimator):
         cluster: ClusterEncoder | None = None,
         partnership: PartnershipEncoder | None = None,
         track_record: TrackRecordEncoder | None = None,
+        appetite: AppetiteEncoder | None = None,
     ):
         # a default instance per estimator (never a shared default object), so get_params shows
         # every encoder parameter and clone() keeps them
@@ -79,6 +100,7 @@ class PartnerFeatures(TransformerMixin, BaseEstimator):
         self.cluster = cluster if cluster is not None else ClusterEncoder()
         self.partnership = partnership if partnership is not None else PartnershipEncoder()
         self.track_record = track_record if track_record is not None else TrackRecordEncoder()
+        self.appetite = appetite if appetite is not None else AppetiteEncoder()
 
     def fit(
         self,
@@ -88,9 +110,10 @@ class PartnerFeatures(TransformerMixin, BaseEstimator):
         clusters: pd.DataFrame,
         landscape: pd.DataFrame,
         deals: pd.DataFrame | None = None,
+        capabilities: pd.DataFrame | None = None,
         as_of_year: int | None = None,
     ):
-        """Fit on the partner frame ``X`` with the cluster table, landscape and deals."""
+        """Fit on the partner frame ``X`` with the cluster table, landscape, deals and evidence."""
         self.encoders_ = {g: clone(getattr(self, g)) for g in GROUPS}
         self.encoders_["therapeutic_gap"].fit(X, landscape=landscape)
         self.encoders_["cluster"].fit(X, clusters=clusters)
@@ -98,6 +121,7 @@ class PartnerFeatures(TransformerMixin, BaseEstimator):
             X, deals=deals, as_of_year=as_of_year, modality_decay=self.encoders_["modality"].decay
         )
         self.encoders_["partnership"].fit(X, deals=deals, as_of_year=as_of_year)
+        self.encoders_["appetite"].fit(X, capabilities=capabilities, as_of_year=as_of_year)
         for name in ("modality", "stage", "therapeutic"):
             self.encoders_[name].fit(X)
         self.slices_ = {}
@@ -126,6 +150,11 @@ class PartnerFeatures(TransformerMixin, BaseEstimator):
         encoder = clone(self.track_record).fit(
             X, deals=deals, as_of_year=as_of_year, modality_decay=self.encoders_["modality"].decay
         )
+        return encoder.transform(X).to_numpy(dtype=np.float32)
+
+    def with_evidence(self, X: pd.DataFrame, capabilities: pd.DataFrame, as_of_year: int | None) -> np.ndarray:
+        """The appetite block refitted on other evidence rows (evaluation without a query's deal)."""
+        encoder = clone(self.appetite).fit(X, capabilities=capabilities, as_of_year=as_of_year)
         return encoder.transform(X).to_numpy(dtype=np.float32)
 
     def query(self, profiles: list[Profile]) -> QueryBatch:

@@ -42,7 +42,8 @@ class BoundedRanking:
         coef["stage"] = w[:, G["stage"]] * (1 - share)
         coef["need"] = w[:, G["stage"]] * share
         coef["track_record"] = w[:, G["track_record"]] / self.track_scale
-        order = (*LINEAR_KINDS, "need", "track_record")  # the matrix's column order
+        coef["appetite"] = w[:, G["appetite"]]
+        order = (*LINEAR_KINDS, "need", "track_record", "appetite")  # the matrix's column order
         v = np.concatenate([(batch.by_kind[k][:, at] * coef[k][None, :]).max(axis=1) for k in order])
         total = v.astype(np.float32) @ columns
         overlap = batch.by_kind["seek"][:, at].max(axis=1) @ partnership
@@ -55,7 +56,7 @@ class BoundedRanking:
         return np.minimum(total, 1.0, out=total)
 
     def _exact(self, blocks, batch: QueryBatch, at: np.ndarray, cols: np.ndarray, assets, asset_rows):
-        sub = {g: blocks[g][cols] for g in ("linear", "partnership", "track_record")}
+        sub = {g: blocks[g][cols] for g in ("linear", "partnership", "track_record", "appetite")}
         row_assets = assets[np.ix_(at, cols)] if assets is not None else None
         return self._scores(sub, batch, at, row_assets, asset_rows)
 

@@ -27,7 +27,7 @@ from kbio_match.features.vocabulary_tables import DEAL_VERB, INLICENSING_TYPES, 
 from kbio_match.models.match import Match
 from kbio_match.models.matcher import SCORE_GROUPS
 
-__all__ = ["Explainer", "deal_phrase"]
+__all__ = ["Explainer", "deal_phrase", "contradicts"]
 
 MAX_REASONS = 5
 PLURAL = MODALITY_PLURAL
@@ -74,8 +74,35 @@ def _lower(text: str) -> str:
     return text.lower()
 
 
+# Which way a licensing highlight points, from the Korean side: out (it licensed its asset to
+# someone) or in (it took rights to someone else's). A highlight pointing the other way from what
+# is sought argues against the match, so it is never quoted as a reason for it.
+_OUT = (
+    "out-licens",
+    "licensed to",
+    "license to",
+    "licence to",
+    "license of",
+    "licensed its",
+    "ex-korea rights",
+    "transferred technology",
+)
+_IN = ("in-licens", "korean rights", "rights in korea", "korean licen", "took exclusive korean", "co-promot")
+_CONTRARY = {"license_out": _OUT, "license_in": _IN}  # sought type -> cues of the opposite direction
+_SAME = {"license_out": _IN, "license_in": _OUT}
+
+
+def contradicts(text: str, seeking: tuple[str, ...]) -> bool:
+    """A licensing fact that points the other way from every licensing type sought."""
+    lowered = text.lower()
+    directed = [t for t in seeking if t in _CONTRARY]
+    return bool(directed) and all(
+        any(c in lowered for c in _CONTRARY[t]) and not any(c in lowered for c in _SAME[t]) for t in directed
+    )
+
+
 def _highlight(partner: dict, asset: ProfileAsset | None, seeking: tuple[str, ...]) -> str | None:
-    highlights = list(partner["highlights"] or [])
+    highlights = [h for h in partner["highlights"] or [] if not contradicts(h, seeking)]
     if not highlights:
         return None
     words = _cue_words(tuple(seeking), asset.modality if asset else None)
@@ -155,8 +182,24 @@ class Explainer:
             mod = self._similarity(modality, deal["modality"]) if modality and deal["modality"] else 0
             return (2.0 * (deal["partnership"] in seeking) + mod, deal["year"])
 
+        # an in-licensing record is no argument for out-licensing to the partner, and vice versa
+        opposite = {"license_out": "license_in", "license_in": "license_out"}
+        contrary = {opposite[t] for t in seeking if t in opposite} - set(seeking)
+        deals = [d for d in deals if d["partnership"] not in contrary]
+        if not deals:
+            return None
         top_type = max(deals, key=relevance)["partnership"]
         return deal_phrase([d for d in deals if d["partnership"] == top_type])
+
+    def _evidence_reason(self, pid: str, types: list[str]) -> str | None:
+        """The newest page evidence for one of ``types`` (deals are the track record's reason),
+        with the site and year it comes from."""
+        for row in self.index.evidence_by_partner.get(pid, []):
+            if row["partnership"] in types and row["kind"] == "page":
+                site = re.sub(r"^(?:https?://)?(?:www\.|m\.)?", "", row["source"]).split("/")[0]
+                when = f", {row['year']}" if row["year"] else ""
+                return f"{row['evidence'].rstrip('.')} ({site}{when})"
+        return None
 
     def _gap_reason(self, asset: ProfileAsset) -> str | None:
         areas = [a for a in asset.therapeutic_areas if self.gap_weights.get(a, 0) > 0]
@@ -184,7 +227,11 @@ class Explainer:
         candidates: list[tuple[float, str]] = []
 
         fits = [t for t in seeking if t in partner["partnership_types"]]
-        if fits:
+        evidence = self._evidence_reason(match.partner_id, fits)
+        if evidence:
+            # the page behind the flag, for a type sought: never a fact about another type
+            candidates.append((weights["partnership"] * comp["partnership"], evidence))
+        elif fits:
             kind = CATEGORY.labels[partner["category"]]
             candidates.append(
                 (weights["partnership"] * comp["partnership"], f"{kind} open to {_join([OFFERS[t] for t in fits])}")

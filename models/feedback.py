@@ -72,7 +72,7 @@ class WeightUpdate:
 def rescore(frame: pd.DataFrame, weights: dict[str, float], gate_floor: float = 0.25) -> np.ndarray:
     """The matcher's formula over stored components, with other group weights."""
     w = np.array([weights[g] for g in GROUPS])
-    comps = frame[list(GROUPS)].to_numpy(dtype=float)
+    comps = frame[list(GROUPS)].fillna(0.0).to_numpy(dtype=float)  # a group a request predates: 0
     mean = comps @ w / w.sum()
     return mean * (gate_floor + (1 - gate_floor) * comps[:, GROUPS.index("partnership")])
 
@@ -90,7 +90,7 @@ def fit_weight_update(
     train, test = marked.iloc[:cut], marked.iloc[cut:]
     if train["label"].nunique() < 2 or test["label"].nunique() < 2:
         raise ValueError("both windows need positive and declined marks to fit and check an update")
-    model = LogisticRegression(C=1.0, max_iter=1000).fit(train[list(GROUPS)], train["label"])
+    model = LogisticRegression(C=1.0, max_iter=1000).fit(train[list(GROUPS)].fillna(0.0), train["label"])
     coef = np.clip(model.coef_[0], 0.0, None)
     if coef.sum() <= 0:
         coef = np.array([current[g] for g in GROUPS])

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from kbio_match.features.catalog import Catalog
-from kbio_match.features.evidence import flags_as_of
+from kbio_match.features.evidence import flags_as_of, without_evidence_of
 from kbio_match.features.partner_assets import ASSET_SEEKING, PartnerAssets
 from kbio_match.features.pipeline import ASSET_GROUPS, BLOCK_OF_KIND, QUERY_KINDS, PartnerFeatures, QueryBatch
 from kbio_match.features.profile import Profile
@@ -51,6 +51,8 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
         the share of sought types covered).
     track_scale : float
         Recency-weighted deal count at which the track-record group reaches 63%.
+    w_appetite : float
+        Weight of the Korean side's recent, evidenced appetite for the types sought.
     w_partner_asset : float
         Weight of the partner's best pipeline asset, for rows that have an asset and seek
         ``license_in``, ``platform_access`` or ``co_development``; 0 elsewhere.
@@ -72,6 +74,7 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
         partnership_any_share: float = 0.7,
         track_scale: float = 1.0,
         w_partner_asset: float = 0.3,
+        w_appetite: float = 0.25,
     ):
         self.features = features if features is not None else PartnerFeatures()
         self.assets = assets if assets is not None else PartnerAssets()
@@ -87,6 +90,7 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
         self.partnership_any_share = partnership_any_share
         self.track_scale = track_scale
         self.w_partner_asset = w_partner_asset
+        self.w_appetite = w_appetite
 
     # ------------------------------------------------------------------ fit
     def fit(self, X: Catalog, y=None, *, as_of_year: int | None = None) -> PartnerMatcher:
@@ -99,7 +103,12 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
         self.weights_ = weights
         partners = flags_as_of(X.partners.reset_index(drop=True), X.capabilities, as_of_year)
         self.features_ = clone(self.features).fit(
-            partners, clusters=X.clusters, landscape=X.landscape, deals=X.deals, as_of_year=as_of_year
+            partners,
+            clusters=X.clusters,
+            landscape=X.landscape,
+            deals=X.deals,
+            capabilities=X.capabilities,
+            as_of_year=as_of_year,
         )
         self.partner_ids_ = partners["id"].to_numpy()
         self.matrix_ = self.features_.partner_matrix(partners)
@@ -130,6 +139,13 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
         matrix = self.matrix_.copy()
         ids = pd.DataFrame({"id": self.partner_ids_})
         matrix[:, self.features_.slices_["track_record"]] = self.features_.with_deals(ids, deals, as_of_year)
+        # the evidence restating a deal left out must not feed the appetite either
+        fitted = self.features_.encoders_["track_record"].deals_
+        rows = self.features_.encoders_["appetite"].rows_
+        if len(rows) and "source" in fitted and "source" in deals:
+            removed = fitted[~fitted["source"].isin(set(deals["source"]))]
+            kept = without_evidence_of(rows, removed)
+            matrix[:, self.features_.slices_["appetite"]] = self.features_.with_evidence(ids, kept, as_of_year)
         return matrix
 
     # -------------------------------------------------------------- scoring
@@ -176,6 +192,7 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
             "cluster": raw["cluster"],
             "partnership": partnership,
             "track_record": track,
+            "appetite": raw["appetite"],
             "partner_asset": assets if assets is not None else np.zeros_like(track),
         }
 
@@ -219,6 +236,9 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
         np.expm1(track, out=track)
         track *= -w[:, G["track_record"]][:, None]
         total += track
+        appetite = batch.by_kind["appetite"][:, rows].T @ blocks["appetite"].T
+        appetite *= w[:, G["appetite"]][:, None]
+        total += appetite
         if row_assets is not None:
             total += row_assets * w[:, G["partner_asset"]][:, None]
         partnership *= 1.0 - self.gate_floor

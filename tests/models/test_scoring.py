@@ -54,14 +54,39 @@ def test_stage_need_and_full_score_for_a_cdmo_by_hand(toy):
     raw = 0.5 * 1.0 + 0.25 * 0.5 + 0.25 * 1.0
     assert m.components["track_record"] == pytest.approx(1 - math.exp(-raw), abs=1e-4)
     weighted = 1.0 * 0.5 + 0.6 * 0.95 + 1.0 * 0.5 + 0.5 * 0.0 + 0.3 * 0.3 + 1.2 * 1.0 + 1.0 * (1 - math.exp(-raw))
-    assert m.score == pytest.approx(weighted / 5.6, abs=1e-4)  # gate is 1: a specialist for what is sought
+    assert m.components["appetite"] == 0.0  # the toy catalog has no evidence file
+    # weights: modality 1, stage 0.6, therapeutic 1, gap 0.5, cluster 0.3, partnership 1.2, track 1, appetite 0.25
+    assert m.score == pytest.approx(weighted / 5.85, abs=1e-4)  # gate is 1: a specialist for what is sought
 
 
 def test_a_partner_offering_nothing_sought_keeps_the_gate_floor(toy):
     m = _match(toy, ADC, "toy-institute")
     assert m.components["partnership"] == 0.0
     weighted = sum(toy.explainer.weights[g] * m.components[g] for g in GROUPS)
-    assert m.score == pytest.approx(0.25 * weighted / 5.6, abs=1e-4)  # no pipeline: no partner-asset group
+    assert m.score == pytest.approx(0.25 * weighted / 5.85, abs=1e-4)  # no pipeline: no partner-asset group
+
+
+def test_appetite_by_hand_a_recent_row_counts_fully_an_undated_one_half():
+    import dataclasses
+
+    import pandas as pd
+
+    evidence = pd.DataFrame(
+        {
+            "partner_id": ["toy-cdmo", "toy-cdmo"],
+            "partnership": ["manufacturing", "manufacturing"],
+            "evidence": ["plant", "contract"],
+            "source": ["https://example.org/a", "https://example.org/b"],
+            "year": pd.array([2020, None], dtype="Int64"),
+        }
+    )
+    catalog = dataclasses.replace(toy_catalog(), capabilities=evidence)
+    model = Recommender.fit(catalog, GAP, as_of_year=2021)
+    m = _match(model, ADC, "toy-cdmo")
+    # 2020 row as of 2021: weight 1 (half-life 3); undated: 0.5; appetite = 1 - exp(-1.5 / 1.5)
+    assert m.components["appetite"] == pytest.approx(1 - math.exp(-1.0), abs=1e-4)
+    later = Recommender.fit(catalog, GAP, as_of_year=2020)  # the 2020 row is not known yet
+    assert _match(later, ADC, "toy-cdmo").components["appetite"] == pytest.approx(1 - math.exp(-0.5 / 1.5), abs=1e-4)
 
 
 def test_the_matcher_exposes_every_encoder_parameter():
@@ -80,6 +105,11 @@ def test_the_matcher_exposes_every_encoder_parameter():
         "features__track_record__type_share",
         "features__track_record__modality_share",
         "features__track_record__area_share",
+        "features__partnership__unconfirmed_fit",
+        "features__appetite__half_life",
+        "features__appetite__undated",
+        "features__appetite__scale",
+        "w_appetite",
     }
     assert expected <= set(params)
     matcher = PartnerMatcher().set_params(features__modality__decay=0.2)
