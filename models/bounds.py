@@ -29,11 +29,12 @@ class BoundedRanking:
         return self._bound_cols or None
 
     def _bound(self, batch: QueryBatch, at: np.ndarray, assets, asset_rows) -> np.ndarray:
-        """An upper bound of ``_scores`` over the rows ``at``, for every partner, from one product.
+        """An upper bound of ``_scores`` over the rows ``at``, for every partner: one
+        vector-times-matrix product per row (a bound shared by all rows is loose when a profile's
+        assets differ, and a loose bound lets thousands of partners through).
 
-        Features are non-negative, so each query coefficient's largest value over the rows bounds
-        every row at once; the concave parts (need share, track saturation) are bounded by their
-        tangents at zero. The partnership fit and the gate are exact.
+        Features are non-negative, so the concave parts (need share, track saturation) are bounded
+        by their tangents at zero; the partnership fit and the gate are exact.
         """
         columns, partnership = self._bound_matrix()
         w = self.row_weights(batch, at, asset_rows)
@@ -44,16 +45,27 @@ class BoundedRanking:
         coef["track_record"] = w[:, G["track_record"]] / self.track_scale
         coef["appetite"] = w[:, G["appetite"]]
         order = (*LINEAR_KINDS, "need", "track_record", "appetite")  # the matrix's column order
-        v = np.concatenate([(batch.by_kind[k][:, at] * coef[k][None, :]).max(axis=1) for k in order])
-        total = v.astype(np.float32) @ columns
-        overlap = batch.by_kind["seek"][:, at].max(axis=1) @ partnership
+        v = np.concatenate([batch.by_kind[k][:, at] * coef[k][None, :] for k in order]).astype(np.float32)
+        overlap = batch.by_kind["seek"][:, at].max(axis=1) @ partnership  # the types sought: per profile
         n_seek = float(batch.n_seeking[at].min())  # Python floats keep the arrays float32
-        fit = any_share * np.minimum(overlap, 1.0) + (1 - any_share) * np.minimum(overlap / n_seek, 1.0)
-        total += fit * float(w[:, G["partnership"]].max())
+        fit = np.minimum(overlap, 1.0)
+        fit *= any_share
+        overlap /= n_seek
+        np.minimum(overlap, 1.0, out=overlap)
+        overlap *= 1 - any_share
+        fit += overlap
+        # max over rows of (linear_r + w_partnership_r * fit + w_asset_r * asset_r), times the gate
+        # (the gate is the same for every row of a profile and non-negative)
+        bound = v[:, 0] @ columns
+        for r in range(1, len(at)):
+            np.maximum(bound, v[:, r] @ columns, out=bound)
+        bound += float(w[:, G["partnership"]].max()) * fit
         if assets is not None:
-            total += (assets[at] * w[:, G["partner_asset"]][:, None]).max(axis=0)
-        total *= self.gate_floor + (1.0 - self.gate_floor) * fit
-        return np.minimum(total, 1.0, out=total)
+            bound += (assets[at] * w[:, G["partner_asset"]][:, None]).max(axis=0)
+        fit *= 1.0 - self.gate_floor
+        fit += self.gate_floor
+        bound *= fit
+        return np.minimum(bound, 1.0, out=bound)
 
     def _exact(self, blocks, batch: QueryBatch, at: np.ndarray, cols: np.ndarray, assets, asset_rows):
         sub = {g: blocks[g][cols] for g in ("linear", "partnership", "track_record", "appetite")}

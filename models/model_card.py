@@ -15,19 +15,24 @@ per-group components and plain-language reasons. It is a shortlist for business-
 people to read and check, not a decision: it knows only the catalog's public facts and deals."""
 
 LIMITATIONS = """\
-- The catalog's partner attributes (modalities, areas, partnership fit) were curated in 2026 from
-  public pages and are not dated: in the time split they describe partners as they are now, so
-  content features are somewhat optimistic for past queries. Track record and popularity are
-  strictly as of the cutoff.
+- Partnership flags are dated through their evidence (`data/capabilities.csv`): every protocol
+  but leave-one-out reads only the flags evidenced before the query's year, and the blind folds
+  drop the evidence that restates a held-out deal. Modalities, areas and stages are not dated
+  (curated in 2026), so content features stay somewhat optimistic for past queries. Track record,
+  appetite and popularity are strictly as of each query.
 - Deals come from news and company releases, which over-report out-licensing and large CDMO
   contracts and under-report CRO work, distribution and quiet investments; metrics for those
   types rest on few queries.
 - One relevant partner per query: other reasonable partners ranked above the real one count as
   misses, so absolute hit rates understate usefulness.
 - Group weights are set by judgement and checked on the time split (see notebooks/02); with a
-  few hundred deals, differences of a few points between settings are within noise.
-- Pipeline assets cover 173 of the partners; a partner without curated assets scores 0 on the
-  partner-asset group for asset partnerships, which favours well-documented companies.
+  few hundred deals, differences of a few points between settings are within noise. A learned
+  re-ranker (logistic regression, `models/learned.py`) lost to them on the blind folds, so the
+  served scores are not calibrated probabilities: they order partners, and the components say why.
+- Partners with no earlier deal are the model's weak side: among partners of the same category
+  and areas it has little to go on, and it ranks them below partners with a record.
+- Pipeline assets cover about 200 of the partners; a partner without curated assets scores 0 on
+  the partner-asset group for asset partnerships, which favours well-documented companies.
 - Therapeutic gaps come from national pipeline surveys (KDDF 2024 primarily); rare disease has no
   national share and carries a judgement weight."""
 
@@ -74,12 +79,15 @@ def render_model_card(manifest: dict, time_split: pd.DataFrame, loo: pd.DataFram
 {INTENDED_USE}
 
 ## Model
-A gated, weighted similarity over seven feature groups (modality with its hierarchy, stage and
+A gated, weighted similarity over eight feature groups (modality with its hierarchy, stage and
 what the partnership needs at that stage, therapeutic overlap, therapeutic gap in Korea,
-biocluster, partnership fit, recency-weighted track record of foreign deals), plus, for
+biocluster, partnership fit, recency-weighted track record of foreign deals, and the Korean
+side's appetite: its evidence rows of the types sought, recency-weighted), plus, for
 `license_in`, `platform_access` and `co_development`, the fit of the partner's best pipeline asset
-(`data/pipeline.csv`: modality, area, stage, indication words, rights still open). Scores are in
-[0, 1]; a partner offering none of the partnerships sought keeps only `gate_floor` of its score.
+(`data/pipeline.csv`: modality, area, stage, indication words, rights still open). Partnership
+fit counts a type only where evidence confirms it; an unconfirmed type gets a prior learned from
+how often the partner's category signs such deals. Scores are in [0, 1]; a partner with no fit
+for the partnerships sought keeps only `gate_floor` of its score.
 
 Parameters:
 {params}
