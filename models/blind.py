@@ -53,11 +53,8 @@ def evaluate_grouped_cv(
     rows = []
     for fold in range(n_splits):
         train = deals[folds != fold]
-        held_out = deals[folds == fold]
-        seen = dataclasses.replace(
-            catalog, deals=train, capabilities=without_evidence_of(catalog.capabilities, held_out)
-        )
         test = deals[folds == fold]
+        seen = dataclasses.replace(catalog, deals=train, capabilities=without_evidence_of(catalog.capabilities, test))
         for year, queries in test.groupby("year"):
             profiles = deal_profiles(queries)
             earlier = set(train.loc[train["year"] < year, "partner_id"])

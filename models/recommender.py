@@ -48,6 +48,10 @@ class Recommender:
     def params(self) -> dict:
         return scalar_params(self.matcher)
 
+    def masks(self, profiles: list[Profile]) -> list[np.ndarray | None]:
+        """Per profile, the partners its filters allow (None: all)."""
+        return [self.index.mask(p.filters) for p in profiles]
+
     def rank(
         self,
         profiles: list[Profile],
@@ -61,7 +65,7 @@ class Recommender:
         ``masks_override`` replaces the filters' masks (an event ranks only the partners a
         company meets); scores are the same either way.
         """
-        masks = masks_override or [self.index.mask(p.filters) for p in profiles]
+        masks = masks_override or self.masks(profiles)
         ranked = self.matcher.rank(profiles, top_k, masks=masks)
         if explain:
             for profile, matches in zip(profiles, ranked, strict=True):

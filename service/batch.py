@@ -132,8 +132,8 @@ def read_requests(path: Path) -> tuple[list[tuple[int, MatchRequest]], list[BadR
 
 def rank_chunk(model: Recommender, chunk: list[tuple[int, str, int, Profile]]) -> pd.DataFrame:
     """Output rows for (position, company, top_k, profile) items: plain data in and out."""
-    masks = [model.index.mask(profile.filters) for *_, profile in chunk]
-    top = model.matcher.rank_arrays([profile for *_, profile in chunk], max(k for _, _, k, _ in chunk), masks=masks)
+    profiles = [profile for *_, profile in chunk]
+    top = model.matcher.rank_arrays(profiles, max(k for _, _, k, _ in chunk), masks=model.masks(profiles))
     wanted = np.array([k for _, _, k, _ in chunk])
     rank = np.arange(1, top.partner.shape[1] + 1)
     keep = (top.partner >= 0) & (rank[None, :] <= wanted[:, None])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -14,18 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.pg_server import free_port
+
 
 class ServerURL(str):
     """A running server's base URL, knowing the model folder it serves from."""
 
     model_dir: Path
     database_url: str
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def call(url: str, body: dict | None = None) -> tuple[int, dict]:
@@ -38,6 +33,17 @@ def call(url: str, body: dict | None = None) -> tuple[int, dict]:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read())
+
+
+def wait_healthy(base: str, deadline: float) -> bool:
+    """Poll ``base/healthz`` until it answers 200 or ``deadline`` (a ``time.monotonic()``) passes."""
+    while time.monotonic() < deadline:
+        try:
+            if call(base + "/healthz")[0] == 200:
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
 
 
 def start_server(tmp_path_factory, trained_dir):
@@ -59,14 +65,7 @@ def start_server(tmp_path_factory, trained_dir):
     base = ServerURL(f"http://127.0.0.1:{port}")
     base.model_dir = models
     base.database_url = env["KBIO_DATABASE_URL"]
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if call(base + "/healthz")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
+    if not wait_healthy(base, time.monotonic() + 60):
         process.kill()
         pytest.fail("kbio-match serve did not become healthy: " + (home / "server.log").read_text()[-2000:])
     yield base

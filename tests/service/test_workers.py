@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.conftest import PROFILE
-from tests.live import call, free_port
+from tests.live import call, free_port, wait_healthy
 
 
 def _children(pid: int) -> list[int]:
@@ -68,12 +68,7 @@ def test_two_workers_on_postgres_keep_every_acknowledged_write(tmp_path, trained
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and len(_workers(server.pid)) < 2:
             time.sleep(0.2)
-        while time.monotonic() < deadline:
-            try:
-                if call(base + "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+        wait_healthy(base, deadline)
         assert len(_workers(server.pid)) == 2, (tmp_path / "server.log").read_text()[-2000:]
 
         body = dict(PROFILE, company={"name": "Two Workers Co"})
