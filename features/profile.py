@@ -44,11 +44,16 @@ class Profile:
     description: str | None = None
 
     @classmethod
-    def from_deal(cls, deal) -> Profile:
-        """An anonymous query from a deal row: its asset (if recorded) and the partnership sought."""
+    def from_deal(cls, deal, indication: str | None = None) -> Profile:
+        """An anonymous query from a deal row: its asset (if recorded), the partnership sought and,
+        optionally, an indication text standing for the words a searcher would type."""
         areas = tuple(deal.therapeutic_areas or ())
         has_asset = bool(deal.modality or deal.stage_at_deal or areas)
         asset = ProfileAsset(
-            name="query-asset", modality=deal.modality, stage=deal.stage_at_deal, therapeutic_areas=areas
+            name="query-asset",
+            modality=deal.modality,
+            stage=deal.stage_at_deal,
+            therapeutic_areas=areas,
+            indication=indication,
         )
         return cls(seeking=(deal.partnership,), assets=(asset,) if has_asset else ())

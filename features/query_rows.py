@@ -24,6 +24,7 @@ class QueryRows:
     seeking: np.ndarray  # (n, n_types) float32 multi-hot of the profile's partnership types
     preferred: tuple[tuple[str, ...], ...]  # the profile's preferred clusters, per row
     indication: tuple[str | None, ...]  # the asset's indication text, per row
+    description: tuple[str | None, ...]  # the profile's company description, per row
     placeholder: np.ndarray  # (n,) bool: the row stands for a profile without assets
     row_profile: np.ndarray  # (n,) int profile index
     row_asset: np.ndarray  # (n,) int asset index within its profile, -1 for a placeholder
@@ -36,7 +37,7 @@ class QueryRows:
         mod_at, stage_at = MODALITY.positions, STAGE.positions
         area_at, type_at = THERAPEUTIC_AREA.positions, PARTNERSHIP.positions
         modality, stage, area_cells, type_cells, preferred, row_profile, row_asset = [], [], [], [], [], [], []
-        indication = []
+        indication, description = [], []
         for p_index, profile in enumerate(profiles):
             types = [type_at[t] for t in profile.seeking if t in type_at]
             assets = profile.assets or (None,)
@@ -55,6 +56,7 @@ class QueryRows:
                     area_cells.extend((row, area_at[a]) for a in asset.therapeutic_areas if a in area_at)
                 type_cells.extend((row, t) for t in types)
                 preferred.append(profile.preferred_clusters)
+                description.append(profile.description)
                 row_profile.append(p_index)
         n = len(modality)
         areas = np.zeros((n, len(THERAPEUTIC_AREA.ids)), dtype=np.float32)
@@ -71,10 +73,15 @@ class QueryRows:
             seeking=seeking,
             preferred=tuple(preferred),
             indication=tuple(indication),
+            description=tuple(description),
             placeholder=row_asset_arr < 0,
             row_profile=np.array(row_profile, dtype=int),
             row_asset=row_asset_arr,
         )
+
+    def texts(self) -> list[str | None]:
+        """Each row's free text: its profile's description and its asset's indication."""
+        return [" ".join(t for t in pair if t) or None for pair in zip(self.description, self.indication, strict=True)]
 
     def area_weights(self, *, uniform_when_none: bool) -> np.ndarray:
         """Each row's areas as weights summing to 1; rows without areas get a uniform row

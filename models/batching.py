@@ -30,6 +30,6 @@ def profile_rows(batch: QueryBatch, rows: slice):
         yield int(profile_of_row[begin]), np.arange(begin, end)
 
 
-def rows_of(assets: np.ndarray | None, rows) -> np.ndarray | None:
-    """The asset-fit rows of a chunk (None when no row has asset fits)."""
-    return None if assets is None else assets[rows]
+def rows_of(pairs, rows):
+    """The pair-group rows of a chunk (None when no row has any)."""
+    return None if pairs is None else pairs[rows]

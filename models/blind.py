@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from kbio_match.features.catalog import Catalog
 from kbio_match.features.evidence import without_evidence_of
+from kbio_match.features.text_match import indication_lexicon
 from kbio_match.features.validation import organisation_key
 from kbio_match.models.evaluation import Evaluation, _query_row, _rank_rows, deal_profiles, default_rankers
 
@@ -44,9 +45,15 @@ def evaluate_grouped_cv(
     rankers: dict[str, Callable[[], object]] | None = None,
     n_splits: int = 5,
     seed: int = 0,
+    query_text: bool = False,
 ) -> Evaluation:
-    """Rank every deal's partner with rankers that never saw that deal's pair (see module doc)."""
+    """Rank every deal's partner with rankers that never saw that deal's pair (see module doc).
+
+    With ``query_text``, each query also carries the searcher's words of its deal's asset
+    (``deal_profiles`` with the catalog's ``indication_lexicon``).
+    """
     rankers = rankers or default_rankers()
+    lexicon = indication_lexicon(catalog.pipeline) if query_text else None
     deals = catalog.deals.reset_index(drop=True)
     folds = pair_folds(deals, n_splits, seed)
     partner_ids = catalog.partners["id"].to_numpy()
@@ -56,7 +63,7 @@ def evaluate_grouped_cv(
         test = deals[folds == fold]
         seen = dataclasses.replace(catalog, deals=train, capabilities=without_evidence_of(catalog.capabilities, test))
         for year, queries in test.groupby("year"):
-            profiles = deal_profiles(queries)
+            profiles = deal_profiles(queries, lexicon)
             earlier = set(train.loc[train["year"] < year, "partner_id"])
             for name, factory in rankers.items():
                 scores = factory().fit(seen, as_of_year=int(year)).decision_scores(profiles)

@@ -28,7 +28,7 @@ class BoundedRanking:
             self._bound_cols = (np.ascontiguousarray(m.T), np.ascontiguousarray(part.T)) if ok else False
         return self._bound_cols or None
 
-    def _bound(self, batch: QueryBatch, at: np.ndarray, assets, asset_rows) -> np.ndarray:
+    def _bound(self, batch: QueryBatch, at: np.ndarray, pairs, pair_rows) -> np.ndarray:
         """An upper bound of ``_scores`` over the rows ``at``, for every partner: one
         vector-times-matrix product per row (a bound shared by all rows is loose when a profile's
         assets differ, and a loose bound lets thousands of partners through).
@@ -37,7 +37,7 @@ class BoundedRanking:
         by their tangents at zero; the partnership fit and the gate are exact.
         """
         columns, partnership = self._bound_matrix()
-        w = self.row_weights(batch, at, asset_rows)
+        w = self.row_weights(batch, at, pair_rows)
         share, any_share = self.stage_need_share, self.partnership_any_share
         coef = {k: w[:, G[k]] for k in ("modality", "therapeutic", "therapeutic_gap", "cluster")}
         coef["stage"] = w[:, G["stage"]] * (1 - share)
@@ -54,25 +54,25 @@ class BoundedRanking:
         np.minimum(overlap, 1.0, out=overlap)
         overlap *= 1 - any_share
         fit += overlap
-        # max over rows of (linear_r + w_partnership_r * fit + w_asset_r * asset_r), times the gate
+        # max over rows of (linear_r + w_partnership_r * fit + the weighted pair groups), times the gate
         # (the gate is the same for every row of a profile and non-negative)
         bound = v[:, 0] @ columns
         for r in range(1, len(at)):
             np.maximum(bound, v[:, r] @ columns, out=bound)
         bound += float(w[:, G["partnership"]].max()) * fit
-        if assets is not None:
-            bound += (assets[at] * w[:, G["partner_asset"]][:, None]).max(axis=0)
+        if pairs is not None:
+            bound += pairs[at].weighted(w).max(axis=0)
         fit *= 1.0 - self.gate_floor
         fit += self.gate_floor
         bound *= fit
         return np.minimum(bound, 1.0, out=bound)
 
-    def _exact(self, blocks, batch: QueryBatch, at: np.ndarray, cols: np.ndarray, assets, asset_rows):
+    def _exact(self, blocks, batch: QueryBatch, at: np.ndarray, cols: np.ndarray, pairs, pair_rows):
         sub = {g: blocks[g][cols] for g in ("linear", "partnership", "track_record", "appetite")}
-        row_assets = assets[np.ix_(at, cols)] if assets is not None else None
-        return self._scores(sub, batch, at, row_assets, asset_rows)
+        row_pairs = pairs[np.ix_(at, cols)] if pairs is not None else None
+        return self._scores(sub, batch, at, row_pairs, pair_rows)
 
-    def _candidates(self, blocks, batch: QueryBatch, at: np.ndarray, assets, asset_rows, mask, top_k: int):
+    def _candidates(self, blocks, batch: QueryBatch, at: np.ndarray, pairs, pair_rows, mask, top_k: int):
         """(partner positions, their exact scores per row) holding every partner that can reach
         the profile's top ``top_k``.
 
@@ -80,7 +80,7 @@ class BoundedRanking:
         bound reaches it is kept: a first pool (the best bounds of a strided sample) sets the
         threshold, and the pool is refined while the partners kept are too many to score cheaply.
         """
-        bound = self._bound(batch, at, assets, asset_rows)
+        bound = self._bound(batch, at, pairs, pair_rows)
         if mask is not None:
             bound[~mask] = -np.inf
         n, size = len(bound), max(self.candidate_pool, 4 * top_k)
@@ -91,12 +91,12 @@ class BoundedRanking:
         keep = sample
         while True:
             pool = keep if len(keep) <= size else keep[np.argpartition(-bound[keep], size - 1)[:size]]
-            best = self._exact(blocks, batch, at, pool, assets, asset_rows).max(axis=0)
+            best = self._exact(blocks, batch, at, pool, pairs, pair_rows).max(axis=0)
             k = min(top_k, len(pool))
             if k == 0:
                 return pool, np.zeros((len(at), 0), dtype=np.float32)
             threshold = np.partition(best, len(best) - k)[len(best) - k] - BOUND_SLACK
             reach = np.flatnonzero(bound >= threshold)
             if len(reach) <= 16 * size or len(reach) >= len(keep):
-                return reach, self._exact(blocks, batch, at, reach, assets, asset_rows)
+                return reach, self._exact(blocks, batch, at, reach, pairs, pair_rows)
             keep = reach

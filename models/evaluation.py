@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from kbio_match.features.catalog import Catalog
 from kbio_match.features.profile import Profile
+from kbio_match.features.text_match import searcher_words
 from kbio_match.models.baselines import OverlapRanker, PopularityRanker, RandomRanker
 from kbio_match.models.matcher import PartnerMatcher
 from kbio_match.models.metrics import hit_at_k, mrr, ndcg_at_k
@@ -40,9 +41,16 @@ DEFAULT_CUTOFF = 2021
 METRIC_COLUMNS = ["hit@1", "hit@5", "hit@10", "mrr", "ndcg@10"]
 
 
-def deal_profiles(deals: pd.DataFrame) -> list[Profile]:
-    """Anonymous query profiles from deals (no company name; the deal's asset and partnership)."""
-    return [Profile.from_deal(deal) for deal in deals.itertuples(index=False)]
+def deal_profiles(deals: pd.DataFrame, lexicon: frozenset[str] | None = None) -> list[Profile]:
+    """Anonymous query profiles from deals (no company name; the deal's asset and partnership).
+    With a ``lexicon`` (``indication_lexicon``), each also carries the words of the deal's asset
+    text that a searcher could type: disease and target words, no code or brand name."""
+    if lexicon is None:
+        return [Profile.from_deal(deal) for deal in deals.itertuples(index=False)]
+    return [
+        Profile.from_deal(deal, indication=searcher_words(deal.asset, lexicon))
+        for deal in deals.itertuples(index=False)
+    ]
 
 
 class _ModelAdapter:

@@ -23,6 +23,7 @@ from kbio_match.features.taxonomy import (
     THERAPEUTIC_AREA,
     modality_similarity_matrix,
 )
+from kbio_match.features.text_terms import shown, terms
 from kbio_match.features.vocabulary_tables import DEAL_VERB, INLICENSING_TYPES, MODALITY_PLURAL, OFFERS
 from kbio_match.models.match import Match
 from kbio_match.models.matcher import SCORE_GROUPS
@@ -110,6 +111,14 @@ def _highlight(partner: dict, asset: ProfileAsset | None, seeking: tuple[str, ..
     return max(scored)[2].rstrip(".")
 
 
+def _rarity(matcher) -> dict[str, float]:
+    text = getattr(matcher, "text_", None)
+    if text is None or text.vectorizer_ is None:
+        return {}
+    vectorizer = text.vectorizer_
+    return dict(zip(vectorizer.get_feature_names_out().tolist(), vectorizer.idf_.tolist(), strict=True))
+
+
 def _asset_reason(match: Match, name: str) -> str:
     """The partner's own asset behind the match, with where and when its stage was reported."""
     pa = match.partner_asset
@@ -135,6 +144,8 @@ class Explainer:
         Gap weight of each therapeutic area (the fitted gap encoder's).
     gap_shares
         Area -> (share of national pipelines, pipelines in the survey), for the gap sentence.
+    term_rarity
+        The text matcher's inverse document frequency of each term, to name the telling words first.
     """
 
     def __init__(
@@ -145,12 +156,14 @@ class Explainer:
         modality_decay: float,
         gap_weights: dict[str, float],
         gap_shares: dict[str, tuple[float, int]],
+        term_rarity: dict[str, float] | None = None,
     ):
         self.index = index
         self.weights = dict(zip(SCORE_GROUPS, (float(w) for w in weights), strict=True))
         self.modality_similarity = modality_similarity_matrix(float(modality_decay))
         self.gap_weights = dict(gap_weights)
         self.gap_shares = dict(gap_shares)
+        self.term_rarity = dict(term_rarity or {})
 
     @classmethod
     def from_fitted(cls, index: PartnerIndex, matcher, landscape: pd.DataFrame) -> Explainer:
@@ -167,6 +180,7 @@ class Explainer:
             modality_decay=matcher.features_.encoders_["modality"].decay,
             gap_weights=gap.weights_,
             gap_shares=shares,
+            term_rarity=_rarity(matcher),
         )
 
     def _similarity(self, a: str, b: str) -> float:
@@ -200,6 +214,34 @@ class Explainer:
                 when = f", {row['year']}" if row["year"] else ""
                 return f"{row['evidence'].rstrip('.')} ({site}{when})"
         return None
+
+    def _text_reason(self, match: Match, text: str) -> str | None:
+        """Which of the request's words the partner's own asset, or else its description, uses."""
+        wanted = {t for t in terms(text) if t in self.term_rarity}
+        if not wanted:
+            return None
+
+        def telling(found: set[str]) -> str:
+            best = sorted(found, key=lambda t: (-self.term_rarity[t], t))[:3]
+            return _join([f'"{shown(t)}"' for t in best])
+
+        assets = self.index.pipeline_by_partner.get(match.partner_id, [])
+        scored = [(len(wanted & set(terms(f"{a['indication']} {a['target'] or ''}"))), a) for a in assets]
+        hits, best = max(scored, key=lambda s: (s[0], STAGE.index(s[1]["stage"])), default=(0, None))
+        if hits and best is not None:
+            if match.partner_asset and match.partner_asset["name"] == best["asset"]:
+                return None  # the asset reason already names it
+            found = wanted & set(terms(f"{best['indication']} {best['target'] or ''}"))
+            site = re.sub(r"^(?:https?://)?(?:www\.|m\.)?", "", best["source"] or "").split("/")[0]
+            when = f", {best['stage_as_of']}" if best["stage_as_of"] else ""
+            stage = STAGE.labels[best["stage"]].lower()
+            asset = f"{best['asset']} for {best['indication']}"
+            return f"Its {stage} asset {asset} matches your words {telling(found)} ({site}{when})"
+        partner = self.index.by_id[match.partner_id]
+        found = wanted & set(terms(partner["description"]))
+        if not found:
+            return None
+        return f"{partner['name']}'s own description matches your words {telling(found)}"
 
     def _gap_reason(self, asset: ProfileAsset) -> str | None:
         areas = [a for a in asset.therapeutic_areas if self.gap_weights.get(a, 0) > 0]
@@ -240,6 +282,11 @@ class Explainer:
         if match.partner_asset and asset:
             # the partner's own asset is the most checkable argument for an asset deal: rank it high
             candidates.append((2.0 * comp["partner_asset"], _asset_reason(match, name)))
+
+        if comp.get("text", 0) > 0:
+            said = self._text_reason(match, " ".join(t for t in (profile.description, asset and asset.indication) if t))
+            if said:
+                candidates.append((1.5 * weights["text"] * comp["text"], said))
 
         track = self._track_reason(match.partner_id, asset, seeking)
         if track:

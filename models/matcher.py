@@ -13,11 +13,13 @@ from kbio_match.features.partner_assets import ASSET_SEEKING, PartnerAssets
 from kbio_match.features.pipeline import ASSET_GROUPS, BLOCK_OF_KIND, QUERY_KINDS, PartnerFeatures, QueryBatch
 from kbio_match.features.profile import Profile
 from kbio_match.features.taxonomy import PARTNERSHIP
+from kbio_match.features.text_match import TextMatch
 from kbio_match.models.batching import profile_rows, query_chunks, rows_of
 from kbio_match.models.bounds import BoundedRanking
 from kbio_match.models.match import Match
+from kbio_match.models.pair_block import PairBlock
 from kbio_match.models.ranking import TopKRanking
-from kbio_match.models.score_layout import CHUNK_ROWS, LINEAR_KINDS, SCORE_GROUPS, G
+from kbio_match.models.score_layout import CHUNK_ROWS, LINEAR_KINDS, PAIR_GROUPS, SCORE_GROUPS, G
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
@@ -39,6 +41,8 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
         The feature pipeline; its encoders' parameters are ``features__<group>__<param>``.
     assets : PartnerAssets
         Asset-level fit against the partners' pipelines (``assets__<param>``).
+    text : TextMatch
+        Free-text fit of the request's description and indications (``text__<param>``).
     w_modality, w_stage, w_therapeutic, w_therapeutic_gap, w_cluster, w_partnership, w_track_record : float
         Group weights (relative; normalised inside).
     gate_floor : float
@@ -56,6 +60,8 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
     w_partner_asset : float
         Weight of the partner's best pipeline asset, for rows that have an asset and seek
         ``license_in``, ``platform_access`` or ``co_development``; 0 elsewhere.
+    w_text : float
+        Weight of the free-text fit, for rows whose request has text the catalog uses; 0 elsewhere.
     """
 
     def __init__(
@@ -75,6 +81,8 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
         track_scale: float = 1.0,
         w_partner_asset: float = 0.3,
         w_appetite: float = 0.25,
+        text: TextMatch | None = None,
+        w_text: float = 0.3,
     ):
         self.features = features if features is not None else PartnerFeatures()
         self.assets = assets if assets is not None else PartnerAssets()
@@ -91,6 +99,8 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
         self.track_scale = track_scale
         self.w_partner_asset = w_partner_asset
         self.w_appetite = w_appetite
+        self.text = text if text is not None else TextMatch()
+        self.w_text = w_text
 
     # ------------------------------------------------------------------ fit
     def fit(self, X: Catalog, y=None, *, as_of_year: int | None = None) -> PartnerMatcher:
@@ -118,20 +128,26 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
             modality_decay=self.features_.encoders_["modality"].decay,
             as_of_year=as_of_year,
         )
+        self.text_ = clone(self.text).fit(partners, X.pipeline, as_of_year=as_of_year)
         return self
 
-    def _asset_block(self, batch: QueryBatch, asset_rows: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """Per query row, each partner's best pipeline-asset fit (None when no row seeks an
-        asset), and each row's fit of every asset (to name the partner's asset of a match)."""
-        if not len(self.assets_) or not asset_rows.any():  # no row seeks an asset: skip the work
-            return None, None
-        return self.assets_.fits(batch.rows, asset_rows)
-
-    @staticmethod
-    def _asset_rows(batch: QueryBatch) -> np.ndarray:
-        """Per query row, whether the partner-asset group counts (an asset and an asset partnership)."""
+    def _pair_block(self, batch: QueryBatch) -> tuple[PairBlock | None, np.ndarray, np.ndarray | None]:
+        """The pair groups of a batch: (their fits per row and partner, None when no row has
+        any; per row and pair group, whether it counts; each row's fit of every pipeline asset,
+        to name the partner's asset of a match)."""
         seeks = batch.rows.seeking[:, [PARTNERSHIP.index(t) for t in ASSET_SEEKING]].any(axis=1)
-        return (batch.row_asset >= 0) & seeks
+        asset_rows = (batch.row_asset >= 0) & seeks  # an asset and an asset partnership
+        assets, asset_fits = None, None
+        if len(self.assets_) and asset_rows.any():  # no row seeks an asset: skip the work
+            assets, asset_fits = self.assets_.fits(batch.rows, asset_rows)
+        text, text_rows = None, np.zeros(len(asset_rows), dtype=bool)
+        texts = batch.rows.texts()
+        if self.w_text > 0 and any(texts):
+            text, text_rows = self.text_.query(texts)
+            text = text if text_rows.any() else None
+        pair_rows = np.stack([asset_rows, text_rows], axis=1)
+        block = None if assets is None and text is None else PairBlock(partner_asset=assets, text=text)
+        return block, pair_rows, asset_fits
 
     def matrix_with_deals(self, deals: pd.DataFrame, as_of_year: int | None) -> np.ndarray:
         """The partner matrix with its track record rebuilt from other deals (for evaluation)."""
@@ -174,7 +190,7 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
             for kind in QUERY_KINDS
         }
 
-    def _components(self, raw: dict[str, np.ndarray], n_seek: np.ndarray, assets) -> dict[str, np.ndarray]:
+    def _components(self, raw: dict[str, np.ndarray], n_seek: np.ndarray, pairs) -> dict[str, np.ndarray]:
         """Each group's similarity from the raw products (any shape; ``n_seek`` broadcasts against
         them): what a match shows. Ordering never reads these: it reads ``_scores``, and a test
         checks that the weighted, gated components give the same score."""
@@ -193,27 +209,31 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
             "partnership": partnership,
             "track_record": track,
             "appetite": raw["appetite"],
-            "partner_asset": assets if assets is not None else np.zeros_like(track),
+            **{
+                g: a if a is not None else np.zeros_like(track)
+                for g, a in zip(PAIR_GROUPS, pairs.arrays() if pairs else (None,) * len(PAIR_GROUPS), strict=True)
+            },
         }
 
-    def row_weights(self, batch: QueryBatch, rows, asset_rows: np.ndarray) -> np.ndarray:
+    def row_weights(self, batch: QueryBatch, rows, pair_rows: np.ndarray) -> np.ndarray:
         """Normalised group weights per query row (columns in SCORE_GROUPS order); a no-asset row
-        drops the asset groups, and the partner-asset group counts only where ``asset_rows``."""
+        drops the asset groups, and each pair group counts only where ``pair_rows`` says so."""
         no_asset = batch.row_asset[rows] < 0
         weights = np.tile(self.weights_, (len(no_asset), 1))
         weights[np.ix_(no_asset, [G[g] for g in ASSET_GROUPS])] = 0.0
-        weights[~asset_rows[rows], G["partner_asset"]] = 0.0
+        for j, g in enumerate(PAIR_GROUPS):
+            weights[~pair_rows[rows, j], G[g]] = 0.0
         return weights / weights.sum(axis=1, keepdims=True)
 
     def _scores(
-        self, blocks: dict[str, np.ndarray], batch: QueryBatch, rows, row_assets: np.ndarray | None, asset_rows
+        self, blocks: dict[str, np.ndarray], batch: QueryBatch, rows, row_pairs: PairBlock | None, pair_rows
     ) -> np.ndarray:
         """The ordering score: gated weighted mean of the groups, shape (n_rows, n_partners).
 
         The linear groups' weighted sum is one product over the ``linear`` block, which keeps
         scoring close to a bare matrix product.
         """
-        w = self.row_weights(batch, rows, asset_rows)
+        w = self.row_weights(batch, rows, pair_rows)
         share, any_share = self.stage_need_share, self.partnership_any_share
         scale = {kind: w[:, G[kind]] for kind in LINEAR_KINDS}
         scale["stage"] = scale["stage"] * (1 - share)
@@ -239,8 +259,8 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
         appetite = batch.by_kind["appetite"][:, rows].T @ blocks["appetite"].T
         appetite *= w[:, G["appetite"]][:, None]
         total += appetite
-        if row_assets is not None:
-            total += row_assets * w[:, G["partner_asset"]][:, None]
+        if row_pairs is not None:
+            total += row_pairs.weighted(w)
         partnership *= 1.0 - self.gate_floor
         partnership += self.gate_floor
         total *= partnership
@@ -251,11 +271,10 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
         check_is_fitted(self, "matrix_")
         blocks = self._blocks_for(matrix)
         batch = self.features_.query(profiles)
-        asset_rows = self._asset_rows(batch)
-        assets, _ = self._asset_block(batch, asset_rows)
+        pairs, pair_rows, _ = self._pair_block(batch)
         out = np.zeros((len(profiles), len(self.partner_ids_)), dtype=np.float32)
         for rows in query_chunks(batch, CHUNK_ROWS):
-            scores = self._scores(blocks, batch, rows, rows_of(assets, rows), asset_rows)
+            scores = self._scores(blocks, batch, rows, rows_of(pairs, rows), pair_rows)
             for p, positions in profile_rows(batch, rows):
                 out[p] = scores[positions].max(axis=0)
         return out
@@ -266,13 +285,12 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
         check_is_fitted(self, "matrix_")
         blocks = self._blocks_for(matrix)
         batch = self.features_.query(profiles)
-        asset_rows = self._asset_rows(batch)
-        assets, _ = self._asset_block(batch, asset_rows)
+        pairs, pair_rows, _ = self._pair_block(batch)
         out = np.zeros((len(profiles), len(self.partner_ids_), len(SCORE_GROUPS)), dtype=np.float32)
         for rows in query_chunks(batch, CHUNK_ROWS):
-            scores = self._scores(blocks, batch, rows, rows_of(assets, rows), asset_rows)
+            scores = self._scores(blocks, batch, rows, rows_of(pairs, rows), pair_rows)
             raw = self._raw(blocks, batch, rows)
-            comps = self._components(raw, batch.n_seeking[rows][:, None], rows_of(assets, rows))
+            comps = self._components(raw, batch.n_seeking[rows][:, None], rows_of(pairs, rows))
             stacked = np.stack([comps[g] for g in SCORE_GROUPS], axis=-1)
             for p, positions in profile_rows(batch, rows):
                 best = scores[positions].argmax(axis=0)

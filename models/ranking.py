@@ -76,8 +76,7 @@ class TopKRanking:
         check_is_fitted(self, "matrix_")
         blocks = self._blocks_for(matrix)
         batch = self.features_.query(profiles)
-        asset_rows = self._asset_rows(batch)
-        assets, asset_fits = self._asset_block(batch, asset_rows)
+        pairs, pair_rows, asset_fits = self._pair_block(batch)
         n_partners, id_rank = len(self.partner_ids_), self._id_rank()
         k = min(top_k, n_partners)
         partner = np.full((len(profiles), k), -1, dtype=int)
@@ -89,7 +88,7 @@ class TopKRanking:
                 for p, positions in profile_rows(batch, rows):
                     at = rows.start + positions
                     mask = masks[p] if masks is not None else None
-                    cols, per_asset = self._candidates(blocks, batch, at, assets, asset_rows, mask, k)
+                    cols, per_asset = self._candidates(blocks, batch, at, pairs, pair_rows, mask, k)
                     starts, counts = np.array([0]), np.array([len(at)])
                     best = _best(per_asset, starts, counts)
                     if mask is not None:
@@ -98,7 +97,7 @@ class TopKRanking:
                     best_row = _best_row(per_asset, starts, counts, top) + at[0]
                     _fill(partner, score, row, [p], cols[top], best, best_row, top, ok)
                 continue
-            scores = self._scores(blocks, batch, rows, rows_of(assets, rows), asset_rows)
+            scores = self._scores(blocks, batch, rows, rows_of(pairs, rows), pair_rows)
             profile_of_row = batch.row_profile[rows]
             starts = np.flatnonzero(np.r_[True, profile_of_row[1:] != profile_of_row[:-1]])
             counts = np.diff(np.r_[starts, len(profile_of_row)])
@@ -111,18 +110,17 @@ class TopKRanking:
             top, ok = select(best, id_rank, k)
             best_row = _best_row(scores, starts, counts, top) + rows.start
             _fill(partner, score, row, chunk_profiles, top, best, best_row, top, ok)
-        components = self._top_components(blocks, batch, partner, row, assets)
+        components = self._top_components(blocks, batch, partner, row, pairs)
         return TopK(partner, score, row, components, batch.row_asset, asset_fits)
 
-    def _top_components(self, blocks, batch, partner: np.ndarray, row: np.ndarray, assets) -> np.ndarray:
+    def _top_components(self, blocks, batch, partner: np.ndarray, row: np.ndarray, pairs) -> np.ndarray:
         out = np.zeros((*partner.shape, len(SCORE_GROUPS)), dtype=np.float32)
         live = partner >= 0
         if not live.any():
             return out
         rows, partners = row[live], partner[live]
         raw = self._raw(blocks, batch, rows, partners)
-        pair_assets = assets[rows, partners] if assets is not None else None
-        comps = self._components(raw, batch.n_seeking[rows], pair_assets)
+        comps = self._components(raw, batch.n_seeking[rows], pairs[rows, partners] if pairs is not None else None)
         out[live] = np.stack([comps[g] for g in SCORE_GROUPS], axis=-1)
         return out
 

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from kbio_match.features.pipeline import GROUPS
 
-__all__ = ["SCORE_GROUPS", "G", "LINEAR_KINDS", "CHUNK_ROWS", "CANDIDATE_MIN_PARTNERS", "CANDIDATE_POOL", "BOUND_SLACK"]
+__all__ = [
+    "SCORE_GROUPS",
+    "PAIR_GROUPS",
+    "G",
+    "LINEAR_KINDS",
+    "CHUNK_ROWS",
+    "CANDIDATE_MIN_PARTNERS",
+    "CANDIDATE_POOL",
+    "BOUND_SLACK",
+]
 
-# The feature groups plus the partner's best pipeline asset (asset partnerships only).
-SCORE_GROUPS = (*GROUPS, "partner_asset")
+# The feature groups, then the groups each pair gets from its own matcher: the partner's best
+# pipeline asset (asset partnerships only) and the fit of the request's free text.
+PAIR_GROUPS = ("partner_asset", "text")
+SCORE_GROUPS = (*GROUPS, *PAIR_GROUPS)
 G = {g: i for i, g in enumerate(SCORE_GROUPS)}  # column of each group in a weight row
 LINEAR_KINDS = ("modality", "stage", "therapeutic", "therapeutic_gap", "cluster")  # GROUPS order, adjacent blocks
 CHUNK_ROWS = 2048  # query rows scored per matrix product; bounds memory for big batches

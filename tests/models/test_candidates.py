@@ -42,13 +42,12 @@ def _assert_same(bounded, full):
 def _bounds_hold(matcher, profiles):
     blocks = matcher._blocks_for(None)
     batch = matcher.features_.query(profiles)
-    asset_rows = matcher._asset_rows(batch)
-    assets, _ = matcher._asset_block(batch, asset_rows)
+    pairs, pair_rows, _ = matcher._pair_block(batch)
     rows = slice(0, len(batch.row_profile))
-    exact = matcher._scores(blocks, batch, rows, rows_of(assets, rows), asset_rows)
+    exact = matcher._scores(blocks, batch, rows, rows_of(pairs, rows), pair_rows)
     worst = np.inf
     for _, positions in profile_rows(batch, rows):
-        bound = matcher._bound(batch, positions, assets, asset_rows)
+        bound = matcher._bound(batch, positions, pairs, pair_rows)
         worst = min(worst, float((bound - exact[positions].max(axis=0)).min()))
     return worst
 

@@ -116,6 +116,13 @@ def test_the_matcher_exposes_every_encoder_parameter():
     assert matcher.features.modality.decay == 0.2 and PartnerMatcher().features.modality.decay == 0.5
 
 
+_WORDS = ["obesity", "oral", "GLP-1", "antibody-drug conjugate", "HER2", "tumour", "vaccine", "CAR-T", "xyzzy", "plant"]
+
+
+def _text(rng: random.Random) -> str | None:
+    return " ".join(rng.sample(_WORDS, rng.randint(1, 3))) if rng.random() < 0.4 else None
+
+
 def _random_profile(rng: random.Random, clusters: list[str]) -> Profile:
     assets = tuple(
         ProfileAsset(
@@ -123,6 +130,7 @@ def _random_profile(rng: random.Random, clusters: list[str]) -> Profile:
             rng.choice(MODALITY.ids),
             rng.choice(STAGE.ids),
             tuple(rng.sample(THERAPEUTIC_AREA.ids, rng.randint(1, 3))),
+            indication=_text(rng),
         )
         for i in range(rng.choice([0, 0, 1, 1, 2, 3, 5]))
     )
@@ -130,6 +138,7 @@ def _random_profile(rng: random.Random, clusters: list[str]) -> Profile:
         seeking=tuple(rng.sample(PARTNERSHIP.ids, rng.randint(1, 4))),
         assets=assets,
         preferred_clusters=tuple(rng.sample(clusters, rng.randint(0, 2))),
+        description=_text(rng),
     )
 
 
@@ -150,6 +159,10 @@ def test_served_scores_equal_evaluated_scores_on_random_profiles(model):
             used = {g: (0.0 if not profile.assets and g in ASSET_GROUPS else weights[g]) for g in SCORE_GROUPS}
             if m.asset_index < 0 or not set(profile.seeking) & set(ASSET_SEEKING):
                 used["partner_asset"] = 0.0
+            asset = profile.assets[m.asset_index] if m.asset_index >= 0 else None
+            text = " ".join(t for t in (profile.description, asset and asset.indication) if t)
+            if not model.matcher.text_.query([text])[1][0]:  # no word the catalog uses: no text group
+                used["text"] = 0.0
             mean = sum(used[g] * m.components[g] for g in SCORE_GROUPS) / sum(used.values())
             gate = gate_floor + (1 - gate_floor) * m.components["partnership"]
             assert m.score == pytest.approx(mean * gate, abs=3e-4)
