@@ -7,6 +7,7 @@ Prints medians in milliseconds and ratios; every pair is measured in the same ru
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import io
 import pathlib
@@ -30,6 +31,11 @@ PROFILE = Profile(
         ProfileAsset("EX-101", "adc", "phase1", ("oncology",)),
         ProfileAsset("EX-202", "small_molecule", "phase2", ("cardiovascular", "rare_disease")),
     ),
+)
+
+# the same request with words: the text group's sparse product and its saturation join the path
+WORDED = dataclasses.replace(
+    PROFILE, description="HER2 antibody-drug conjugate for gastric cancer; oral small molecule for heart failure"
 )
 
 
@@ -78,11 +84,15 @@ def report(label: str, model: Recommender, repeats: int) -> None:
         lambda: model.rank([PROFILE], 10, explain=False), bare(matrix, column_major=True), repeats
     )
     explained = median_ms(lambda: model.rank([PROFILE], 10), max(20, repeats // 4))
+    plain, worded = interleaved(
+        lambda: model.rank([PROFILE], 10, explain=False), lambda: model.rank([WORDED], 10, explain=False), repeats
+    )
     print(
         f"{label:<28} n={matrix.shape[0]:>7} d={matrix.shape[1]}  "
         f"rank {ours:8.3f} ms   bare numpy {base:8.3f} ms   ratio {ours / base:6.2f}x   "
         f"with reasons {explained:8.3f} ms\n{'':<28} against the column-major bare product: "
-        f"rank {ours_c:8.3f} ms   bare {base_c:8.3f} ms   ratio {ours_c / base_c:6.2f}x"
+        f"rank {ours_c:8.3f} ms   bare {base_c:8.3f} ms   ratio {ours_c / base_c:6.2f}x\n{'':<28} "
+        f"with a company description: rank {worded:8.3f} ms against {plain:8.3f} ms without"
     )
 
 
