@@ -61,9 +61,11 @@ def _with_intervals(intervals: pd.DataFrame, groups: list[str] | None, rankers: 
     return out.sort_values(["group", "ranker"], kind="stable")
 
 
-def render_model_card(manifest: dict, time_split: pd.DataFrame, loo: pd.DataFrame, blind: pd.DataFrame) -> str:
-    """Markdown model card from a manifest, the time-split and leave-one-out tables and the
-    blind protocol's metrics with intervals."""
+def render_model_card(
+    manifest: dict, time_split: pd.DataFrame, loo: pd.DataFrame, blind: pd.DataFrame, text: pd.DataFrame
+) -> str:
+    """Markdown model card from a manifest, the time-split and leave-one-out tables, the blind
+    protocol's metrics with intervals, and the blind protocol with the query's words (``text``)."""
 
     def overall(table):
         keep = table[table["group"].isin(["overall", "no earlier deal"])]
@@ -82,12 +84,15 @@ def render_model_card(manifest: dict, time_split: pd.DataFrame, loo: pd.DataFram
 {INTENDED_USE}
 
 ## Model
-A gated, weighted similarity over eight feature groups (modality with its hierarchy, stage and
+A gated, weighted similarity over nine groups: eight feature groups (modality with its hierarchy, stage and
 what the partnership needs at that stage, therapeutic overlap, therapeutic gap in Korea,
 biocluster, partnership fit, recency-weighted track record of foreign deals, and the Korean
 side's appetite: its evidence rows of the types sought, recency-weighted), plus, for
 `license_in`, `platform_access` and `co_development`, the fit of the partner's best pipeline asset
-(`data/pipeline.csv`: modality, area, stage, indication words, rights still open). Partnership
+(`data/pipeline.csv`: modality, area, stage, indication words, rights still open), and, when the
+request has words (company description, asset indications), their TF-IDF fit to the partner's
+description and dated pipeline indications and targets over English and Korean canonical terms
+(off, with its weight dropped, when the request has no word the catalog uses). Partnership
 fit counts a type only where evidence confirms it; an unconfirmed type gets a prior learned from
 how often the partner's category signs such deals. Scores are in [0, 1]; a partner with no fit
 for the partnerships sought keeps only `gate_floor` of its score.
@@ -136,6 +141,16 @@ deal can be in it).
 
 {_markdown(_asset_table(time_split, loo, blind))}
 
+### Free text, before and after
+Deal rows carry no request text, so this run gives each blind query the words of its deal's
+asset field that a searcher could type without knowing the asset: only terms that the pipeline
+indications of at least two partners use (disease and target words; codes and brand names drop
+out). Queries whose asset field has no such word carry none. `without text` is the same model
+with `w_text` = 0. Optimistic side: partner descriptions are written today and may mention the
+query's deal; only pipeline words are dated.
+
+{_markdown(_with_intervals(text, ["overall", "no earlier deal", *ASSET_TYPES], ["model", "without text"]))}
+
 ## Limitations
 {LIMITATIONS}
 """
@@ -167,6 +182,8 @@ def _asset_table(time_split: pd.DataFrame, loo: pd.DataFrame, blind: pd.DataFram
     return pd.DataFrame(rows)
 
 
-def write_model_card(loaded, time_split: pd.DataFrame, loo: pd.DataFrame, blind: pd.DataFrame, path: Path) -> Path:
-    path.write_text(render_model_card(loaded.manifest, time_split, loo, blind), encoding="utf-8")
+def write_model_card(
+    loaded, time_split: pd.DataFrame, loo: pd.DataFrame, blind: pd.DataFrame, text: pd.DataFrame, path: Path
+) -> Path:
+    path.write_text(render_model_card(loaded.manifest, time_split, loo, blind, text), encoding="utf-8")
     return path

@@ -56,6 +56,15 @@ def blind_intervals(catalog: Catalog, params: dict | None = None):
     return bootstrap_intervals(evaluate_grouped_cv(catalog, rankers=default_rankers(params)))
 
 
+def text_intervals(catalog: Catalog, params: dict | None = None):
+    """The blind protocol with the searcher's words of each deal's asset in the query, for the
+    model with and without its text group: what free text adds."""
+    with_text = default_rankers(params)["model"]
+    without = default_rankers({**(params or {}), "w_text": 0.0})["model"]
+    rankers = {"model": with_text, "without text": without}
+    return bootstrap_intervals(evaluate_grouped_cv(catalog, rankers=rankers, query_text=True))
+
+
 def _interval_summary(intervals) -> dict:
     overall = intervals[intervals["group"] == "overall"].set_index("ranker")
     metrics = ["hit@1", "hit@5", "hit@10", "mrr", "ndcg@10"]
@@ -80,8 +89,10 @@ def train_and_evaluate(
     model = Recommender.fit(catalog, params)
     time_split, loo = evaluate_all(catalog, params, cutoff_year=cutoff_year)
     blind = blind_intervals(catalog, params)
+    text = text_intervals(catalog, params)
     metrics = {
         "grouped_cv": {"folds": 5, "note": "value, 95% bootstrap interval", **_interval_summary(blind)},
+        "grouped_cv_with_query_words": _interval_summary(text),
         "time_split": {"cutoff_year": cutoff_year, **time_split.summary()},
         "leave_one_out": loo.summary(),
         "time_split_by_partnership": _by_partnership(time_split),
@@ -93,6 +104,7 @@ def train_and_evaluate(
         time_split.table(),
         loo.table(),
         blind,
+        text,
         manifest_path.with_name(manifest_path.name.replace(".manifest.json", ".MODEL_CARD.md")),
     )
     log.info("published model %s", loaded.version)
