@@ -159,6 +159,15 @@ class LearnedRanker(BaseEstimator):
         prior = [f"{c} x {t}" for c in CATEGORY.ids for t in PARTNERSHIP.ids]
         return ["hand-weighted score", *SCORE_GROUPS, *prior, "deals of the sought type", "deals in all", *LISTINGS]
 
+    def coefficients(self, n: int = 15) -> pd.DataFrame:
+        """The ``n`` largest coefficients on standardised features (one standard deviation's
+        change in log-odds), largest magnitude first."""
+        if self.model_ is None:
+            return pd.DataFrame(columns=["feature", "coefficient"])
+        coef = self.model_[-1].coef_[0]
+        order = np.argsort(-np.abs(coef))[:n]
+        return pd.DataFrame({"feature": [self.feature_names[i] for i in order], "coefficient": coef[order]})
+
     def decision_scores(self, profiles: list[Profile], *, deals=None) -> np.ndarray:
         if self.model_ is None:
             return self.matcher_.decision_scores(profiles)

@@ -62,10 +62,16 @@ def _with_intervals(intervals: pd.DataFrame, groups: list[str] | None, rankers: 
 
 
 def render_model_card(
-    manifest: dict, time_split: pd.DataFrame, loo: pd.DataFrame, blind: pd.DataFrame, text: pd.DataFrame
+    manifest: dict,
+    time_split: pd.DataFrame,
+    loo: pd.DataFrame,
+    blind: pd.DataFrame,
+    text: pd.DataFrame,
+    learned: pd.DataFrame,
 ) -> str:
     """Markdown model card from a manifest, the time-split and leave-one-out tables, the blind
-    protocol's metrics with intervals, and the blind protocol with the query's words (``text``)."""
+    protocol's metrics with intervals, the blind protocol with the query's words (``text``) and
+    the learned re-ranker's largest coefficients (``learned``)."""
 
     def overall(table):
         keep = table[table["group"].isin(["overall", "no earlier deal"])]
@@ -151,6 +157,16 @@ query's deal; only pipeline words are dated.
 
 {_markdown(_with_intervals(text, ["overall", "no earlier deal", *ASSET_TYPES], ["model", "without text"]))}
 
+### What the learned re-ranker learned (evaluated, not served)
+`models/learned.py`: a logistic regression on pair features (the hand-weighted score, its
+components, category x partnership sought, deals by type as of the query, listing), trained on
+every deal against sampled and hard negatives. Its largest coefficients, in log-odds per standard
+deviation of the feature. The features overlap (the hand-weighted score already contains the
+components), so a single sign says what the re-ranker adds on top of the others, not the group's
+effect alone.
+
+{_markdown(learned)}
+
 ## Limitations
 {LIMITATIONS}
 """
@@ -182,8 +198,6 @@ def _asset_table(time_split: pd.DataFrame, loo: pd.DataFrame, blind: pd.DataFram
     return pd.DataFrame(rows)
 
 
-def write_model_card(
-    loaded, time_split: pd.DataFrame, loo: pd.DataFrame, blind: pd.DataFrame, text: pd.DataFrame, path: Path
-) -> Path:
-    path.write_text(render_model_card(loaded.manifest, time_split, loo, blind, text), encoding="utf-8")
+def write_model_card(loaded, time_split, loo, blind, text, learned, path: Path) -> Path:
+    path.write_text(render_model_card(loaded.manifest, time_split, loo, blind, text, learned), encoding="utf-8")
     return path

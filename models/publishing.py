@@ -17,7 +17,8 @@ def compare_metrics(new: dict, current: dict | None, *, protocol: str = "time_sp
     new_row = new[protocol]["model"]
     rows = []
     for m in metrics:
-        old = current[protocol]["model"].get(m) if current else None
+        # a model built on start carries no evaluation: nothing to compare against
+        old = ((current or {}).get(protocol) or {}).get("model", {}).get(m)
         rows.append(
             {
                 "metric": m,

@@ -14,6 +14,7 @@ from kbio_match.models.evaluation import (
     evaluate_leave_one_out,
     evaluate_time_split,
 )
+from kbio_match.models.learned import LearnedRanker
 from kbio_match.models.model_card import write_model_card
 from kbio_match.models.persistence import ArtifactError, LoadedModel, load_artifact, newest_manifest, save_artifact
 from kbio_match.models.recommender import Recommender
@@ -90,6 +91,7 @@ def train_and_evaluate(
     time_split, loo = evaluate_all(catalog, params, cutoff_year=cutoff_year)
     blind = blind_intervals(catalog, params)
     text = text_intervals(catalog, params)
+    learned = LearnedRanker(matcher_params=params).fit(catalog).coefficients()
     metrics = {
         "grouped_cv": {"folds": 5, "note": "value, 95% bootstrap interval", **_interval_summary(blind)},
         "grouped_cv_with_query_words": _interval_summary(text),
@@ -105,6 +107,7 @@ def train_and_evaluate(
         loo.table(),
         blind,
         text,
+        learned,
         manifest_path.with_name(manifest_path.name.replace(".manifest.json", ".MODEL_CARD.md")),
     )
     log.info("published model %s", loaded.version)
