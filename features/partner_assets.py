@@ -16,11 +16,19 @@ from kbio_match.features.query_rows import QueryRows
 from kbio_match.features.taxonomy import MODALITY, STAGE, THERAPEUTIC_AREA, modality_similarity_matrix
 from sklearn.base import BaseEstimator
 
-__all__ = ["PartnerAssets", "ASSET_SEEKING"]
+__all__ = ["PartnerAssets", "ASSET_SEEKING", "reported_before"]
 
 ASSET_SEEKING = ("license_in", "platform_access", "co_development")
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = {"and", "or", "of", "the", "for", "in", "with", "a", "an", "to", "treatment", "patients", "disease"}
+
+
+def reported_before(assets: pd.DataFrame, as_of_year: int | None) -> pd.DataFrame:
+    """The assets whose stage was reported before ``as_of_year`` (all of them when None; an
+    undated asset counts only then)."""
+    if as_of_year is None or not len(assets):
+        return assets
+    return assets[assets["stage_as_of"].map(lambda v: bool(v) and int(str(v)[:4]) < as_of_year)]
 
 
 def _words(text: str | None) -> frozenset[str]:
@@ -71,10 +79,8 @@ class PartnerAssets(BaseEstimator):
         asset without a date counts only when no year is given).
         """
         row_of = {pid: i for i, pid in enumerate(partner_ids)}
-        rows = pipeline[pipeline["partner_id"].isin(row_of)].copy() if len(pipeline) else pipeline
-        if as_of_year is not None and len(rows):
-            dated = rows["stage_as_of"].map(lambda v: bool(v) and int(str(v)[:4]) < as_of_year)
-            rows = rows[dated]
+        rows = pipeline[pipeline["partner_id"].isin(row_of)] if len(pipeline) else pipeline
+        rows = reported_before(rows, as_of_year)
         rows = rows.assign(_row=rows["partner_id"].map(row_of)).sort_values(["_row", "asset"], kind="stable")
         self.partner_row_ = rows["_row"].to_numpy(dtype=int) if len(rows) else np.zeros(0, dtype=int)
         self.n_partners_ = len(partner_ids)

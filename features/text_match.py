@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from kbio_match.features.partner_assets import reported_before
 from kbio_match.features.text_terms import terms
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -60,8 +61,7 @@ class TextMatch(BaseEstimator):
         ``as_of_year`` only assets reported before that year count (as ``PartnerAssets``)."""
         ids = partners["id"].tolist()
         assets = pipeline[pipeline["partner_id"].isin(set(ids))] if len(pipeline) else pipeline
-        if as_of_year is not None and len(assets):
-            assets = assets[assets["stage_as_of"].map(lambda v: bool(v) and int(str(v)[:4]) < as_of_year)]
+        assets = reported_before(assets, as_of_year)
         words: dict[str, list[str]] = {}
         for r in assets.itertuples(index=False) if len(assets) else ():
             words.setdefault(r.partner_id, []).append(f"{r.indication} {r.target or ''}")
@@ -99,15 +99,5 @@ class TextMatch(BaseEstimator):
         mine = {vocab[t] for t in terms(text) if t in vocab}
         row = self.matrix_[partner]
         shared = mine & set(row.indices.tolist())
-        idf = self.vectorizer_.idf_
-        return [t for _, t in sorted((-idf[i], self._term(i)) for i in shared)][:limit]
-
-    def _term(self, i: int) -> str:
-        if getattr(self, "_terms", None) is None:
-            self._terms = self.vectorizer_.get_feature_names_out()
-        return str(self._terms[i])
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state.pop("_terms", None)
-        return state
+        idf, names = self.vectorizer_.idf_, self.vectorizer_.get_feature_names_out()
+        return [t for _, t in sorted((-idf[i], str(names[i])) for i in shared)][:limit]

@@ -111,6 +111,17 @@ def _highlight(partner: dict, asset: ProfileAsset | None, seeking: tuple[str, ..
     return max(scored)[2].rstrip(".")
 
 
+def _site(url: str | None) -> str:
+    """The site a reason cites: the URL's host without scheme, www. or m."""
+    return re.sub(r"^(?:https?://)?(?:www\.|m\.)?", "", url or "").split("/")[0]
+
+
+@lru_cache(maxsize=8192)
+def _term_set(text: str | None) -> frozenset[str]:
+    """The canonical terms of a catalog text (asset indications and descriptions repeat across lists)."""
+    return frozenset(terms(text))
+
+
 def _rarity(matcher) -> dict[str, float]:
     text = getattr(matcher, "text_", None)
     if text is None or text.vectorizer_ is None:
@@ -124,9 +135,9 @@ def _asset_reason(match: Match, name: str) -> str:
     pa = match.partner_asset
     stage = STAGE.labels[pa["stage"]].lower() if pa.get("stage") else ""
     kind = MODALITY.labels[pa["modality"]].split(" (")[0].lower() if pa.get("modality") else "asset"
-    site = re.sub(r"^(?:https?://)?(?:www\.|m\.)?", "", pa["source"]).split("/")[0]
     when = f", {pa['stage_as_of']}" if pa.get("stage_as_of") else ""
-    return f"Its {stage} {kind} {pa['name']} for {pa['indication']} fits {name} ({site}{when})".replace("  ", " ")
+    cited = f"({_site(pa['source'])}{when})"
+    return f"Its {stage} {kind} {pa['name']} for {pa['indication']} fits {name} {cited}".replace("  ", " ")
 
 
 class Explainer:
@@ -210,9 +221,8 @@ class Explainer:
         with the site and year it comes from."""
         for row in self.index.evidence_by_partner.get(pid, []):
             if row["partnership"] in types and row["kind"] == "page":
-                site = re.sub(r"^(?:https?://)?(?:www\.|m\.)?", "", row["source"]).split("/")[0]
                 when = f", {row['year']}" if row["year"] else ""
-                return f"{row['evidence'].rstrip('.')} ({site}{when})"
+                return f"{row['evidence'].rstrip('.')} ({_site(row['source'])}{when})"
         return None
 
     def _text_reason(self, match: Match, text: str) -> str | None:
@@ -226,19 +236,17 @@ class Explainer:
             return _join([f'"{shown(t)}"' for t in best])
 
         assets = self.index.pipeline_by_partner.get(match.partner_id, [])
-        scored = [(len(wanted & set(terms(f"{a['indication']} {a['target'] or ''}"))), a) for a in assets]
-        hits, best = max(scored, key=lambda s: (s[0], STAGE.index(s[1]["stage"])), default=(0, None))
-        if hits and best is not None:
+        scored = [(wanted & _term_set(f"{a['indication']} {a['target'] or ''}"), a) for a in assets]
+        found, best = max(scored, key=lambda s: (len(s[0]), STAGE.index(s[1]["stage"])), default=(set(), None))
+        if found:
             if match.partner_asset and match.partner_asset["name"] == best["asset"]:
                 return None  # the asset reason already names it
-            found = wanted & set(terms(f"{best['indication']} {best['target'] or ''}"))
-            site = re.sub(r"^(?:https?://)?(?:www\.|m\.)?", "", best["source"] or "").split("/")[0]
             when = f", {best['stage_as_of']}" if best["stage_as_of"] else ""
             stage = STAGE.labels[best["stage"]].lower()
             asset = f"{best['asset']} for {best['indication']}"
-            return f"Its {stage} asset {asset} matches your words {telling(found)} ({site}{when})"
+            return f"Its {stage} asset {asset} matches your words {telling(found)} ({_site(best['source'])}{when})"
         partner = self.index.by_id[match.partner_id]
-        found = wanted & set(terms(partner["description"]))
+        found = wanted & _term_set(partner["description"])
         if not found:
             return None
         return f"{partner['name']}'s own description matches your words {telling(found)}"

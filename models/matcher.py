@@ -141,8 +141,8 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
         if len(self.assets_) and asset_rows.any():  # no row seeks an asset: skip the work
             assets, asset_fits = self.assets_.fits(batch.rows, asset_rows)
         text, text_rows = None, np.zeros(len(asset_rows), dtype=bool)
-        texts = batch.rows.texts()
-        if self.w_text > 0 and any(texts):
+        texts = batch.rows.texts() if self.w_text > 0 else []  # weight 0: the text group is off
+        if any(texts):
             text, text_rows = self.text_.query(texts)
             text = text if text_rows.any() else None
         pair_rows = np.stack([asset_rows, text_rows], axis=1)
