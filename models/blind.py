@@ -69,7 +69,8 @@ def evaluate_grouped_cv(
                 scores = factory().fit(seen, as_of_year=int(year)).decision_scores(profiles)
                 for q, (index, deal) in enumerate(zip(queries.index, queries.itertuples(index=False), strict=True)):
                     rank, top = _rank_rows(scores[q], partner_ids, deal.partner_id, seed=int(index))
-                    row = _query_row(int(index), name, deal, deal.partner_id not in earlier, rank, top)
+                    cold = deal.partner_id not in earlier
+                    row = _query_row(int(index), name, deal, cold, rank, top, float(scores[q].max()))
                     rows.append(row | {"fold": fold, "period": _period(int(year))})
     return Evaluation("grouped_cv", pd.DataFrame(rows))
 

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from kbio_match.features.catalog import Catalog
-from kbio_match.features.profile import Profile
-from kbio_match.features.text_match import searcher_words
 from kbio_match.models.baselines import OverlapRanker, PopularityRanker, RandomRanker
+from kbio_match.models.choice import ChoiceRanker
 from kbio_match.models.matcher import PartnerMatcher
 from kbio_match.models.metrics import hit_at_k, mrr, ndcg_at_k
+from kbio_match.models.queries import deal_profiles
 
 __all__ = [
     "deal_profiles",
@@ -39,18 +39,6 @@ __all__ = [
 
 DEFAULT_CUTOFF = 2021
 METRIC_COLUMNS = ["hit@1", "hit@5", "hit@10", "mrr", "ndcg@10"]
-
-
-def deal_profiles(deals: pd.DataFrame, lexicon: frozenset[str] | None = None) -> list[Profile]:
-    """Anonymous query profiles from deals (no company name; the deal's asset and partnership).
-    With a ``lexicon`` (``indication_lexicon``), each also carries the words of the deal's asset
-    text that a searcher could type: disease and target words, no code or brand name."""
-    if lexicon is None:
-        return [Profile.from_deal(deal) for deal in deals.itertuples(index=False)]
-    return [
-        Profile.from_deal(deal, indication=searcher_words(deal.asset, lexicon))
-        for deal in deals.itertuples(index=False)
-    ]
 
 
 class _ModelAdapter:
@@ -69,13 +57,45 @@ class _ModelAdapter:
         return self.model_.decision_scores(profiles, matrix=matrix)
 
 
-def default_rankers(model_params: dict | None = None) -> dict[str, Callable[[], object]]:
-    """Factories of the model, the model without asset-level matching, and the three baselines."""
+class _ChoiceAdapter:
+    """A ``ChoiceRanker`` factory's product; the factory's ``cache`` keeps each year's training
+    features across the refits of one evaluation (the blind protocol refits per fold and year)."""
+
+    def __init__(self, params: dict | None, cache: dict):
+        self.params, self.cache = params or {}, cache
+
+    def fit(self, catalog: Catalog, as_of_year: int | None = None):
+        self.model_ = ChoiceRanker(matcher_params=self.params).fit(catalog, as_of_year=as_of_year, cache=self.cache)
+        return self
+
+    def decision_scores(self, profiles, *, deals=None):
+        """The choice probabilities: the served scores' order exactly, and what the model card's
+        calibration reads (a query's top score is its first pick's probability)."""
+        if deals is not None:  # its learned weights saw every deal: it cannot leave one out
+            raise ValueError("the choice model is not evaluated leave-one-out")
+        return self.model_.probabilities(profiles)
+
+
+def choice_factory(params: dict | None = None) -> Callable[[], _ChoiceAdapter]:
+    """Factory of the served ranker for an evaluation protocol (one feature cache per factory)."""
+    cache: dict = {}
+    return lambda: _ChoiceAdapter(params, cache)
+
+
+def default_rankers(model_params: dict | None = None, *, learned: bool = True) -> dict[str, Callable[[], object]]:
+    """Factories of the served model (the choice model over the hand-weighted one), the
+    hand-weighted model alone, the served model without asset-level matching, and the three
+    baselines; ``learned=False`` leaves out the two learned ones (leave-one-out cannot refit them
+    per query)."""
     company_level = {**(model_params or {}), "w_partner_asset": 0.0}
-    return {
-        "model": lambda: _ModelAdapter(model_params),
+    learned_rankers = {
+        "model": choice_factory(model_params),
         # the same model without its pipeline-asset group, to show what asset matching adds
-        "company-level": lambda: _ModelAdapter(company_level),
+        "company-level": choice_factory(company_level),
+    }
+    return {
+        **(learned_rankers if learned else {}),
+        "hand-weighted": lambda: _ModelAdapter(model_params),
         "popularity": PopularityRanker,
         "overlap": OverlapRanker,
         "random": lambda: RandomRanker(seed=0),
@@ -134,7 +154,7 @@ class Evaluation:
         return {r: {m: round(float(overall.loc[r, m]), 4) for m in ["queries", *METRIC_COLUMNS]} for r in overall.index}
 
 
-def _query_row(q: int, name: str, deal, cold: bool, rank: int, top: list[str]) -> dict:
+def _query_row(q: int, name: str, deal, cold: bool, rank: int, top: list[str], top_score: float = np.nan) -> dict:
     return {
         "query": q,
         "ranker": name,
@@ -145,6 +165,7 @@ def _query_row(q: int, name: str, deal, cold: bool, rank: int, top: list[str]) -
         "cold": cold,
         "rank": rank,
         "top": top,
+        "top_score": top_score,  # the ranker's score of its first pick
     }
 
 
@@ -187,8 +208,9 @@ def evaluate_time_split(
 
 
 def evaluate_leave_one_out(catalog: Catalog, *, rankers: dict[str, Callable[[], object]] | None = None) -> Evaluation:
-    """Query with every deal; its own agreement never feeds its track record."""
-    rankers = rankers or default_rankers()
+    """Query with every deal; its own agreement never feeds its track record (the rule-based
+    rankers only: a learned ranker would need a refit per query, which the blind folds do)."""
+    rankers = rankers or default_rankers(learned=False)
     deals = catalog.deals.reset_index(drop=True)
     as_of = int(deals["year"].max()) + 1
     profiles = deal_profiles(deals)

@@ -57,7 +57,7 @@ def plan_event(
     partner_rows = np.array([index.row_of[p.partner_id] for p in partners], dtype=int)
     profiles = [c.profile for c in companies]
     # the same formula that orders POST /v1/match, for every pair at once
-    scores = np.round(model.matcher.decision_scores(profiles)[:, partner_rows].astype(np.float64), 4)
+    scores = np.round(model.ranker.decision_scores(profiles)[:, partner_rows].astype(np.float64), 4)
     allowed = scores >= min_score
     for i, company in enumerate(companies):
         filters = index.mask(company.profile.filters)

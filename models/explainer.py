@@ -1,7 +1,8 @@
 """Plain-language reasons for a match, built from the pair's own data.
 
 Each feature group proposes at most one sentence about this partner and this asset; sentences
-are ordered by the group's weighted contribution, and one sourced highlight of the partner
+are ordered by what drove this pair's score (the learned ranker's lift per group, or the
+hand-weighted groups' weighted components when it fell back), and one sourced highlight of the partner
 (capacity, approvals, named deals) is added where it speaks to what the profile seeks.
 The ``Explainer`` owns what reasons read: the partner index and the fitted model's settings.
 """
@@ -211,10 +212,17 @@ class Explainer:
         opposite = {"license_out": "license_in", "license_in": "license_out"}
         contrary = {opposite[t] for t in seeking if t in opposite} - set(seeking)
         deals = [d for d in deals if d["partnership"] not in contrary]
-        if not deals:
-            return None
-        top_type = max(deals, key=relevance)["partnership"]
-        return deal_phrase([d for d in deals if d["partnership"] == top_type])
+        # the most relevant type whose sentence does not point the other way (a platform licensed
+        # out is no argument for licensing an asset in)
+        for top_type in sorted(
+            {d["partnership"] for d in deals},
+            key=lambda t: max(relevance(d) for d in deals if d["partnership"] == t),
+            reverse=True,
+        ):
+            phrase = deal_phrase([d for d in deals if d["partnership"] == top_type])
+            if not contradicts(phrase, seeking):
+                return phrase
+        return None
 
     def _evidence_reason(self, pid: str, types: list[str]) -> str | None:
         """The newest page evidence for one of ``types`` (deals are the track record's reason),
@@ -267,8 +275,13 @@ class Explainer:
             f"so a Korean licensee gains a gap-filling asset"
         )
 
-    def explain(self, match: Match, profile: Profile) -> list[str]:
-        """1-5 reasons for ``match`` and ``profile``, strongest first."""
+    def explain(self, match: Match, profile: Profile, drivers: dict[str, float] | None = None) -> list[str]:
+        """1-5 reasons for ``match`` and ``profile``, strongest first.
+
+        With ``drivers`` (the learned ranker's lift of this pair per reason group, in log-odds),
+        reasons are ordered by what drove this pair's score, and a reason whose groups pulled the
+        partner down is not given: it would argue the other way. Without, by the hand-weighted
+        groups' weighted components."""
         partner = self.index.by_id[match.partner_id]
         asset = profile.assets[match.asset_index] if match.asset_index >= 0 else None
         seeking = profile.seeking
@@ -276,41 +289,56 @@ class Explainer:
         weights, comp = self.weights, match.components
         candidates: list[tuple[float, str]] = []
 
+        def strength(groups: tuple[str, ...], hand: float) -> float:
+            return sum(drivers.get(g, 0.0) for g in groups) if drivers else hand
+
         fits = [t for t in seeking if t in partner["partnership_types"]]
         evidence = self._evidence_reason(match.partner_id, fits)
         if evidence:
             # the page behind the flag, for a type sought: never a fact about another type
-            candidates.append((weights["partnership"] * comp["partnership"], evidence))
+            candidates.append(
+                (strength(("partnership", "kind"), weights["partnership"] * comp["partnership"]), evidence)
+            )
         elif fits:
             kind = CATEGORY.labels[partner["category"]]
             candidates.append(
-                (weights["partnership"] * comp["partnership"], f"{kind} open to {_join([OFFERS[t] for t in fits])}")
+                (
+                    strength(("partnership", "kind"), weights["partnership"] * comp["partnership"]),
+                    f"{kind} open to {_join([OFFERS[t] for t in fits])}",
+                )
             )
 
+        pinned = None
         if match.partner_asset and asset:
             # the partner's own asset is the most checkable argument for an asset deal: rank it high
-            candidates.append((2.0 * comp["partner_asset"], _asset_reason(match, name)))
+            pinned = _asset_reason(match, name)
+            candidates.append((strength(("partner_asset",), 2.0 * comp["partner_asset"]), pinned))
 
         if comp.get("text", 0) > 0:
             said = self._text_reason(match, " ".join(t for t in (profile.description, asset and asset.indication) if t))
             if said:
-                candidates.append((1.5 * weights["text"] * comp["text"], said))
+                candidates.append((strength(("text",), 1.5 * weights["text"] * comp["text"]), said))
 
         track = self._track_reason(match.partner_id, asset, seeking)
         if track:
-            candidates.append((weights["track_record"] * max(comp["track_record"], 0.3), track))
+            candidates.append(
+                (strength(("track_record",), weights["track_record"] * max(comp["track_record"], 0.3)), track)
+            )
 
         if asset and asset.modality and partner["modalities"]:
             modality = asset.modality
             if modality in partner["modalities"]:
                 candidates.append(
-                    (weights["modality"] * comp["modality"], f"Works with {PLURAL[modality]}, the modality of {name}")
+                    (
+                        strength(("modality",), weights["modality"] * comp["modality"]),
+                        f"Works with {PLURAL[modality]}, the modality of {name}",
+                    )
                 )
             elif comp["modality"] > 0:
                 nearest = max(partner["modalities"], key=lambda m: self._similarity(modality, m))
                 candidates.append(
                     (
-                        weights["modality"] * comp["modality"],
+                        strength(("modality",), weights["modality"] * comp["modality"]),
                         f"Works with {PLURAL[nearest]}, related to {name}'s {MODALITY.labels[modality].lower()}",
                     )
                 )
@@ -320,7 +348,7 @@ class Explainer:
             if shared:
                 candidates.append(
                     (
-                        weights["therapeutic"] * comp["therapeutic"],
+                        strength(("therapeutic",), weights["therapeutic"] * comp["therapeutic"]),
                         f"Active in {_join([_label(THERAPEUTIC_AREA, a) for a in shared])}, like {name}",
                     )
                 )
@@ -328,8 +356,10 @@ class Explainer:
         if asset and comp["therapeutic_gap"] > 0 and any(t in INLICENSING_TYPES for t in seeking):
             gap = self._gap_reason(asset)
             if gap:
-                # the gap is the least obvious, most specific argument for an in-licensor: rank it high
-                candidates.append((2.0 * weights["therapeutic_gap"] * comp["therapeutic_gap"], gap))
+                # the gap is the least obvious, most specific argument for an in-licensor: rank it high;
+                # learned, it is part of the therapeutic fit it qualifies (the area's own weight)
+                hand = 2.0 * weights["therapeutic_gap"] * comp["therapeutic_gap"]
+                candidates.append((0.9 * strength(("therapeutic", "therapeutic_gap"), hand), gap))
 
         cluster_id = partner["cluster"]
         if cluster_id and comp["cluster"] > 0:
@@ -340,7 +370,7 @@ class Explainer:
                 wanted = set(seeking) | ({asset.modality} if asset and asset.modality else set())
                 matched = [spec.replace("_", " ") for spec in cluster["specialties"] if spec in wanted]
                 text = f"Based in {cluster['name']}, a cluster known for {_join(matched) or 'this work'}"
-            candidates.append((weights["cluster"] * comp["cluster"], text))
+            candidates.append((strength(("cluster",), weights["cluster"] * comp["cluster"]), text))
 
         if asset and asset.stage and partner["stages"] and comp["stage"] >= 0.75:
             stages = sorted(partner["stages"], key=STAGE.index)
@@ -348,13 +378,20 @@ class Explainer:
             span = first if len(stages) == 1 else f"{first} to {last}"
             candidates.append(
                 (
-                    weights["stage"] * comp["stage"] * 0.8,
+                    strength(("stage",), weights["stage"] * comp["stage"] * 0.8),
                     f"Works from {span}, which covers {name} at {STAGE.labels[asset.stage]}",
                 )
             )
 
+        # a sentence quoting a licensing fact that points the other way is never a reason for it
+        candidates = [c for c in candidates if not contradicts(c[1], seeking)]
+        if drivers:  # what pulled the pair down argues against it: not a reason
+            candidates = [c for c in candidates if c[0] >= 0]
         candidates.sort(key=lambda c: -c[0])
         reasons = [text for _, text in candidates[: MAX_REASONS - 1]]
+        if pinned and pinned in [t for _, t in candidates] and pinned not in reasons:
+            # the partner asset a match names is its most checkable argument: always say why
+            reasons[-1] = pinned
         highlight = _highlight(partner, asset, seeking)
         if highlight:
             reasons.insert(min(1, len(reasons)), highlight)

@@ -5,6 +5,8 @@ Scoring state only (fitted features, partner matrix); records: ``features.index`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from kbio_match.features.catalog import Catalog
@@ -23,7 +25,18 @@ from kbio_match.models.score_layout import CHUNK_ROWS, LINEAR_KINDS, PAIR_GROUPS
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["PartnerMatcher", "Match"]
+__all__ = ["PartnerMatcher", "Match", "BestRows"]
+
+
+@dataclass
+class BestRows:
+    """Every (profile, partner) pair at the profile's best-scoring asset (first on ties)."""
+
+    score: np.ndarray  # (n_profiles, n_partners) the hand-weighted score
+    row: np.ndarray  # (n_profiles, n_partners) the query row of that asset
+    components: np.ndarray  # (n_profiles, n_partners, len(SCORE_GROUPS)) the groups at that row
+    row_asset: np.ndarray  # per query row, the profile's asset index (-1 for none)
+    asset_fits: np.ndarray | None  # per query row, every indexed partner asset's fit
 
 
 class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
@@ -282,11 +295,19 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
     def all_components(self, profiles: list[Profile], *, matrix: np.ndarray | None = None) -> np.ndarray:
         """Every group's component for every partner, at each profile's best-scoring asset,
         shape (n_profiles, n_partners, len(SCORE_GROUPS))."""
+        return self.best_rows(profiles, matrix=matrix).components
+
+    def best_rows(self, profiles: list[Profile], *, matrix: np.ndarray | None = None) -> BestRows:
+        """Every partner's score for every profile, at the profile's best-scoring asset, with
+        that asset's query row and every group's component there (see ``BestRows``)."""
         check_is_fitted(self, "matrix_")
         blocks = self._blocks_for(matrix)
         batch = self.features_.query(profiles)
-        pairs, pair_rows, _ = self._pair_block(batch)
-        out = np.zeros((len(profiles), len(self.partner_ids_), len(SCORE_GROUPS)), dtype=np.float32)
+        pairs, pair_rows, asset_fits = self._pair_block(batch)
+        n = len(self.partner_ids_)
+        score = np.zeros((len(profiles), n), dtype=np.float32)
+        best_row = np.zeros((len(profiles), n), dtype=int)
+        out = np.zeros((len(profiles), n, len(SCORE_GROUPS)), dtype=np.float32)
         for rows in query_chunks(batch, CHUNK_ROWS):
             scores = self._scores(blocks, batch, rows, rows_of(pairs, rows), pair_rows)
             raw = self._raw(blocks, batch, rows)
@@ -294,5 +315,7 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
             stacked = np.stack([comps[g] for g in SCORE_GROUPS], axis=-1)
             for p, positions in profile_rows(batch, rows):
                 best = scores[positions].argmax(axis=0)
-                out[p] = stacked[positions][best, np.arange(len(self.partner_ids_))]
-        return out
+                score[p] = scores[positions][best, np.arange(n)]
+                best_row[p] = rows.start + positions[best]
+                out[p] = stacked[positions][best, np.arange(n)]
+        return BestRows(score, best_row, out, batch.row_asset, asset_fits)

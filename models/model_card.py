@@ -25,16 +25,20 @@ LIMITATIONS = """\
   types rest on few queries.
 - One relevant partner per query: other reasonable partners ranked above the real one count as
   misses, so absolute hit rates understate usefulness.
-- Group weights are set by judgement and checked on the time split (see notebooks/02); with a
-  few hundred deals, differences of a few points between settings are within noise. A learned
-  re-ranker (logistic regression on pair features, `models/learned.py`) is evaluated beside them
-  but not served: on the blind folds it trades MRR for hit@10 (0.237 / 0.439 against 0.276 /
-  0.415) and does much better for partners with no earlier deal (hit@10 0.199 against 0.092) and
-  co-development (0.400 against 0.067). The served scores are not calibrated probabilities: they
-  order partners, and the components say why.
+- The hand-weighted model's group weights are set by judgement and checked on a validation window
+  (see notebooks/02); the choice model on top learns from about 400 deals, so its coefficients
+  carry real uncertainty and differences of a few points between settings are within noise.
+- The choice model learns from deal queries that carry no text: a request's words move its
+  ranking only through the hand-weighted score's text group.
+- A match's score is a calibrated quantile of the choice probability against the training deals'
+  real partners (see "Calibration"), not the probability itself: ~600 partners share a
+  probability of 1, so most pairs' probabilities are tiny.
+- On the blind folds the choice model is over-confident at the top (see "Calibration"): a new
+  foreign company's first picks read more likely than they are. A temperature fitted on nested
+  blind folds is the next step; on a validation window where pairs may recur it is calibrated.
 - Partners with no earlier deal are the model's weak side: among partners of the same category
   and areas it has little to go on, and it ranks them below partners with a record.
-- Pipeline assets cover about 200 of the partners; a partner without curated assets scores 0 on
+- Pipeline assets cover about 300 of the partners; a partner without curated assets scores 0 on
   the partner-asset group for asset partnerships, which favours well-documented companies.
 - Therapeutic gaps come from national pipeline surveys (KDDF 2024 primarily); rare disease has no
   national share and carries a judgement weight."""
@@ -68,10 +72,12 @@ def render_model_card(
     blind: pd.DataFrame,
     text: pd.DataFrame,
     learned: pd.DataFrame,
+    calibration: pd.DataFrame,
 ) -> str:
     """Markdown model card from a manifest, the time-split and leave-one-out tables, the blind
-    protocol's metrics with intervals, the blind protocol with the query's words (``text``) and
-    the learned re-ranker's largest coefficients (``learned``)."""
+    protocol's metrics with intervals, the blind protocol with the query's words (``text``), the
+    served choice model's largest coefficients (``learned``) and the calibration of its first
+    picks' probabilities on the blind folds (``calibration``)."""
 
     def overall(table):
         keep = table[table["group"].isin(["overall", "no earlier deal"])]
@@ -84,24 +90,37 @@ def render_model_card(
     params = "\n".join(f"- `{k}` = {v}" for k, v in sorted(manifest["params"].items()))
     cutoff = manifest["metrics"]["time_split"]["cutoff_year"]
     libraries = ", ".join(f"{k} {v}" for k, v in manifest["libraries"].items())
-    return f"""# Model card: kbio-match partner matcher {manifest["version"]}
+    return f"""# Model card: kbio-match partner ranker {manifest["version"]}
 
 ## Intended use
 {INTENDED_USE}
 
 ## Model
-A gated, weighted similarity over nine groups: eight feature groups (modality with its hierarchy, stage and
+Two layers. A **choice model** (`models/choice.py`) orders the partners: a conditional logit over
+the whole catalog, fitted by maximum likelihood of the partners that real deals chose (each deal
+as of its own year, L2 penalty, coefficients of scores, components and activity counts kept
+non-negative). Its pair features are the hand-weighted score and its groups, the partner's
+category crossed with the partnership sought, its foreign deals of that type and in all, its
+evidence rows for the type sought, its pipeline size (all as of the query's year) and its
+listing. With fewer than `choice__min_deals` deals it falls back to the hand-weighted model.
+
+Under it, the **hand-weighted model** (`models/matcher.py`) gives the components a match shows:
+a gated, weighted similarity over modality with its hierarchy, stage and
 what the partnership needs at that stage, therapeutic overlap, therapeutic gap in Korea,
 biocluster, partnership fit, recency-weighted track record of foreign deals, and the Korean
-side's appetite: its evidence rows of the types sought, recency-weighted), plus, for
+side's appetite (its evidence rows of the types sought, recency-weighted), plus, for
 `license_in`, `platform_access` and `co_development`, the fit of the partner's best pipeline asset
 (`data/pipeline.csv`: modality, area, stage, indication words, rights still open), and, when the
 request has words (company description, asset indications), their TF-IDF fit to the partner's
 description and dated pipeline indications and targets over English and Korean canonical terms
 (off, with its weight dropped, when the request has no word the catalog uses). Partnership
 fit counts a type only where evidence confirms it; an unconfirmed type gets a prior learned from
-how often the partner's category signs such deals. Scores are in [0, 1]; a partner with no fit
-for the partnerships sought keeps only `gate_floor` of its score.
+how often the partner's category signs such deals.
+
+A match's `score` maps the choice probability to the share of the training deals' real partners
+whose own probability it reaches: 0.9 scores as high as the top 10% of real partner choices.
+Reasons are ordered by what lifted the pair above the catalog's average partner in the choice
+model, and a reason whose groups pulled the pair down is not given.
 
 Parameters:
 {params}
@@ -125,9 +144,9 @@ it. Every deal is a query once. Values with 95% bootstrap intervals (1,000 resam
 
 {_markdown(_with_intervals(blind, ["overall", "no earlier deal"], RANKERS))}
 
-By partnership type and period (model and naive overlap):
+By partnership type and period (served model, hand-weighted model and naive overlap):
 
-{_markdown(_with_intervals(blind[~blind["group"].isin(["overall", "no earlier deal"])], None, ["model", "overlap"]))}
+{_markdown(_with_intervals(blind[~blind["group"].isin(["overall", "no earlier deal"])], None, BY_TYPE))}
 
 ### Time split (learn from deals up to {cutoff}, query with later deals)
 {_markdown(overall(time_split))}
@@ -140,7 +159,8 @@ MRR by partnership type (time split):
 {_markdown(overall(loo))}
 
 ### Asset-level matching, before and after
-`company-level` is the same model without the partner-asset group. In the blind protocol and the
+`company-level` is the same model without the partner-asset group (leave-one-out runs no learned
+ranker, so it has no row here). In the blind protocol and the
 time split only pipeline assets whose stage was reported before the query's year (the cutoff)
 count; leave-one-out uses today's pipeline, which is optimistic (an asset licensed in the query
 deal can be in it).
@@ -157,22 +177,28 @@ query's deal; only pipeline words are dated.
 
 {_markdown(_with_intervals(text, ["overall", "no earlier deal", *ASSET_TYPES], ["model", "without text"]))}
 
-### What the learned re-ranker learned (evaluated, not served)
-`models/learned.py`: a logistic regression on pair features (the hand-weighted score, its
-components, category x partnership sought, deals by type as of the query, listing), trained on
-every deal against sampled and hard negatives. Its largest coefficients, in log-odds per standard
-deviation of the feature. The features overlap (the hand-weighted score already contains the
-components), so a single sign says what the re-ranker adds on top of the others, not the group's
-effect alone.
+### What the choice model learned
+Its largest coefficients, in log-odds per standard deviation of the feature over the catalog's
+pairs. The features overlap (the hand-weighted score already contains the components), so a
+coefficient says what the feature adds on top of the others, not the group's effect alone.
 
 {_markdown(learned)}
+
+### Calibration (blind folds)
+For every blind query, the probability the fold's choice model gave its first pick, grouped;
+`observed` is the share of those first picks that were the real partner (hit@1), with a 95%
+Wilson interval. A calibrated model has `observed` close to `predicted` in every row. Notebook 02
+draws it.
+
+{_markdown(calibration)}
 
 ## Limitations
 {LIMITATIONS}
 """
 
 
-RANKERS = ["model", "company-level", "overlap", "popularity", "random"]
+RANKERS = ["model", "company-level", "hand-weighted", "overlap", "popularity", "random"]
+BY_TYPE = ["model", "hand-weighted", "overlap"]
 ASSET_TYPES = ("license_in", "platform_access", "co_development")
 
 
@@ -198,6 +224,7 @@ def _asset_table(time_split: pd.DataFrame, loo: pd.DataFrame, blind: pd.DataFram
     return pd.DataFrame(rows)
 
 
-def write_model_card(loaded, time_split, loo, blind, text, learned, path: Path) -> Path:
-    path.write_text(render_model_card(loaded.manifest, time_split, loo, blind, text, learned), encoding="utf-8")
+def write_model_card(loaded, time_split, loo, blind, text, learned, calibration, path: Path) -> Path:
+    card = render_model_card(loaded.manifest, time_split, loo, blind, text, learned, calibration)
+    path.write_text(card, encoding="utf-8")
     return path

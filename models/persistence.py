@@ -34,7 +34,9 @@ __all__ = [
     "file_sha256",
 ]
 
-FORMAT_VERSION = 4  # 4: the text group; 3: the appetite group; 2: a Recommender under the kbio_match namespace
+# 5: the choice model over the matcher; 4: the text group; 3: the appetite group; 2: a Recommender
+# under the kbio_match namespace
+FORMAT_VERSION = 5
 MANIFEST_SUFFIX = ".manifest.json"
 # Libraries whose objects live inside the pickle: a different minor version may not unpickle
 # to the same behaviour.

@@ -6,6 +6,7 @@ import numpy as np
 from kbio_match.features.catalog import Catalog
 from kbio_match.features.index import PartnerIndex
 from kbio_match.features.profile import Profile
+from kbio_match.models.choice import ChoiceRanker
 from kbio_match.models.explainer import Explainer
 from kbio_match.models.match import Match
 from kbio_match.models.matcher import PartnerMatcher
@@ -24,29 +25,47 @@ def scalar_params(estimator: BaseEstimator) -> dict:
 class Recommender:
     """Ranks and explains: what the service, the CLI and batch jobs call.
 
-    ``index`` is the catalog (ids, records, masks), ``matcher`` scores, ``explainer`` writes reasons.
+    ``index`` is the catalog (ids, records, masks); ``ranker`` orders and scores (the choice model
+    over the hand-weighted ``matcher``, whose components a match shows); ``explainer`` writes
+    reasons from what drove each pair's score.
     """
 
-    def __init__(self, index: PartnerIndex, matcher: PartnerMatcher, explainer: Explainer):
+    def __init__(self, index: PartnerIndex, ranker: ChoiceRanker, explainer: Explainer):
         self.index = index
-        self.matcher = matcher
+        self.ranker = ranker
         self.explainer = explainer
 
+    @property
+    def matcher(self) -> PartnerMatcher:
+        """The hand-weighted model under the ranker (its components, its features)."""
+        return self.ranker.matcher_
+
     @classmethod
-    def fit(cls, catalog: Catalog, params: dict | None = None, *, as_of_year: int | None = None) -> Recommender:
-        """Fit on ``catalog``; ``params`` are ``PartnerMatcher`` parameters (nested ones included)."""
-        matcher = PartnerMatcher().set_params(**(params or {})).fit(catalog, as_of_year=as_of_year)
+    def fit(
+        cls,
+        catalog: Catalog,
+        params: dict | None = None,
+        *,
+        as_of_year: int | None = None,
+        choice: dict | None = None,
+    ) -> Recommender:
+        """Fit on ``catalog``; ``params`` are ``PartnerMatcher`` parameters (nested ones included),
+        ``choice`` those of the ``ChoiceRanker`` over it."""
+        matcher_params = dict(params or {})
+        PartnerMatcher().set_params(**matcher_params)  # a misspelt parameter fails before any work
+        ranker = ChoiceRanker(**(choice or {}), matcher_params=matcher_params).fit(catalog, as_of_year=as_of_year)
         index = PartnerIndex(catalog)
-        if not np.array_equal(index.ids, matcher.partner_ids_):
+        if not np.array_equal(index.ids, ranker.partner_ids_):
             raise ValueError("the index and the matcher disagree on the partners' order")
-        return cls(index, matcher, Explainer.from_fitted(index, matcher, catalog.landscape))
+        return cls(index, ranker, Explainer.from_fitted(index, ranker.matcher_, catalog.landscape))
 
     @property
     def fingerprint(self) -> str:
         return self.index.fingerprint
 
     def params(self) -> dict:
-        return scalar_params(self.matcher)
+        choice = {f"choice__{k}": v for k, v in scalar_params(self.ranker).items()}
+        return {**scalar_params(self.matcher), **choice, "choice__learned": self.ranker.learned}
 
     def masks(self, profiles: list[Profile]) -> list[np.ndarray | None]:
         """Per profile, the partners its filters allow (None: all)."""
@@ -66,11 +85,13 @@ class Recommender:
         company meets); scores are the same either way.
         """
         masks = masks_override or self.masks(profiles)
-        ranked = self.matcher.rank(profiles, top_k, masks=masks)
+        ranked = self.ranker.rank(profiles, top_k, masks=masks)
         if explain:
+            row = self.index.row_of
             for profile, matches in zip(profiles, ranked, strict=True):
-                for match in matches:
-                    match.reasons = self.explainer.explain(match, profile)
+                drivers = self.ranker.drivers(profile, [row[m.partner_id] for m in matches])
+                for match, driven in zip(matches, drivers, strict=True):
+                    match.reasons = self.explainer.explain(match, profile, driven)
                 _drop_shared(matches)
         return ranked
 

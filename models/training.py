@@ -7,6 +7,7 @@ from pathlib import Path
 
 from kbio_match.features.catalog import Catalog, data_fingerprint, load_catalog
 from kbio_match.models.blind import bootstrap_intervals, evaluate_grouped_cv
+from kbio_match.models.calibration import reliability
 from kbio_match.models.evaluation import (
     DEFAULT_CUTOFF,
     Evaluation,
@@ -14,7 +15,6 @@ from kbio_match.models.evaluation import (
     evaluate_leave_one_out,
     evaluate_time_split,
 )
-from kbio_match.models.learned import LearnedRanker
 from kbio_match.models.model_card import write_model_card
 from kbio_match.models.persistence import ArtifactError, LoadedModel, load_artifact, newest_manifest, save_artifact
 from kbio_match.models.recommender import Recommender
@@ -25,11 +25,11 @@ log = logging.getLogger(__name__)
 
 
 def evaluate_all(catalog: Catalog, params: dict | None = None, *, cutoff_year: int = DEFAULT_CUTOFF):
-    """Time split and leave-one-out evaluations of the model and the baselines."""
-    rankers = default_rankers(params)
+    """Time split and leave-one-out evaluations of the model and the baselines (leave-one-out
+    without the learned rankers: refitting them once per query is what the blind folds do)."""
     return (
-        evaluate_time_split(catalog, cutoff_year=cutoff_year, rankers=rankers),
-        evaluate_leave_one_out(catalog, rankers=rankers),
+        evaluate_time_split(catalog, cutoff_year=cutoff_year, rankers=default_rankers(params)),
+        evaluate_leave_one_out(catalog, rankers=default_rankers(params, learned=False)),
     )
 
 
@@ -52,9 +52,14 @@ def train(
     return loaded
 
 
+def blind_evaluation(catalog: Catalog, params: dict | None = None):
+    """The headline protocol: grouped cross-validation by pair, every ranker on the same folds."""
+    return evaluate_grouped_cv(catalog, rankers=default_rankers(params))
+
+
 def blind_intervals(catalog: Catalog, params: dict | None = None):
-    """The headline protocol: grouped cross-validation by pair, metrics with 95% intervals."""
-    return bootstrap_intervals(evaluate_grouped_cv(catalog, rankers=default_rankers(params)))
+    """The headline protocol's metrics with 95% intervals."""
+    return bootstrap_intervals(blind_evaluation(catalog, params))
 
 
 def text_intervals(catalog: Catalog, params: dict | None = None):
@@ -89,11 +94,14 @@ def train_and_evaluate(
     params = dict(params or {})
     model = Recommender.fit(catalog, params)
     time_split, loo = evaluate_all(catalog, params, cutoff_year=cutoff_year)
-    blind = blind_intervals(catalog, params)
+    blind_run = blind_evaluation(catalog, params)
+    blind = bootstrap_intervals(blind_run)
+    calibration = reliability(blind_run)
     text = text_intervals(catalog, params)
-    learned = LearnedRanker(matcher_params=params).fit(catalog).coefficients()
+    learned = model.ranker.coefficients()
     metrics = {
         "grouped_cv": {"folds": 5, "note": "value, 95% bootstrap interval", **_interval_summary(blind)},
+        "grouped_cv_calibration": calibration.to_dict(orient="records"),
         "grouped_cv_with_query_words": _interval_summary(text),
         "time_split": {"cutoff_year": cutoff_year, **time_split.summary()},
         "leave_one_out": loo.summary(),
@@ -108,6 +116,7 @@ def train_and_evaluate(
         blind,
         text,
         learned,
+        calibration,
         manifest_path.with_name(manifest_path.name.replace(".manifest.json", ".MODEL_CARD.md")),
     )
     log.info("published model %s", loaded.version)

@@ -133,7 +133,7 @@ def read_requests(path: Path) -> tuple[list[tuple[int, MatchRequest]], list[BadR
 def rank_chunk(model: Recommender, chunk: list[tuple[int, str, int, Profile]]) -> pd.DataFrame:
     """Output rows for (position, company, top_k, profile) items: plain data in and out."""
     profiles = [profile for *_, profile in chunk]
-    top = model.matcher.rank_arrays(profiles, max(k for _, _, k, _ in chunk), masks=model.masks(profiles))
+    top = model.ranker.rank_arrays(profiles, max(k for _, _, k, _ in chunk), masks=model.masks(profiles))
     wanted = np.array([k for _, _, k, _ in chunk])
     rank = np.arange(1, top.partner.shape[1] + 1)
     keep = (top.partner >= 0) & (rank[None, :] <= wanted[:, None])
@@ -142,7 +142,7 @@ def rank_chunk(model: Recommender, chunk: list[tuple[int, str, int, Profile]]) -
         "profile": np.array([position for position, *_ in chunk])[which],
         "company": np.array([company for _, company, *_ in chunk], dtype=object)[which],
         "rank": np.broadcast_to(rank, keep.shape)[keep],
-        "partner_id": model.matcher.partner_ids_[top.partner[keep]],
+        "partner_id": model.ranker.partner_ids_[top.partner[keep]],
         "score": round4(top.score[keep]),
     }
     components = round4(top.components[keep])

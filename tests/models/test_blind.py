@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 from kbio_match.features.validation import organisation_key
 from kbio_match.models.blind import bootstrap_intervals, evaluate_grouped_cv, pair_folds
+from kbio_match.models.choice import ChoiceRanker
 from kbio_match.models.evaluation import Evaluation
-from kbio_match.models.learned import LearnedRanker
 
 
 class Spy:
@@ -64,14 +64,21 @@ def test_intervals_bracket_the_value_and_shrink_to_it_when_ranks_agree():
     assert first["mrr lo"] == first["mrr hi"] == first["mrr"] == 1 / 3
 
 
-def test_learned_ranker_falls_back_to_the_hand_weighted_model_on_thin_data(catalog):
-    thin = LearnedRanker(min_deals=10_000).fit(catalog, as_of_year=2020)
-    assert thin.model_ is None
+def test_choice_ranker_falls_back_to_the_hand_weighted_model_on_thin_data(catalog):
+    thin = ChoiceRanker(min_deals=10_000).fit(catalog, as_of_year=2020)
+    assert not thin.learned
     from kbio_match.models.evaluation import deal_profiles
 
     profiles = deal_profiles(catalog.deals.head(3))
     assert np.allclose(thin.decision_scores(profiles), thin.matcher_.decision_scores(profiles))
-    learned = LearnedRanker().fit(catalog, as_of_year=2016)
+    learned = ChoiceRanker().fit(catalog, as_of_year=2016)
+    assert learned.learned
+    probabilities = learned.probabilities(profiles)
+    assert probabilities.shape == (3, len(catalog.partners)) and np.allclose(probabilities.sum(axis=1), 1, atol=1e-4)
     scores = learned.decision_scores(profiles)
-    assert scores.shape == (3, len(catalog.partners)) and ((scores >= 0) & (scores <= 1)).all()
-    assert len(learned.feature_names) == learned.model_[-1].coef_.shape[1]
+    assert ((scores >= 0) & (scores <= 1)).all()
+    # the served score is a strictly increasing map of the probability: the same order exactly
+    for p, s in zip(probabilities, scores, strict=True):
+        order = np.argsort(-p, kind="stable")
+        assert (np.diff(s[order]) <= 0).all()
+        assert len(np.unique(s)) == len(np.unique(p))

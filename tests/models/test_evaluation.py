@@ -52,7 +52,8 @@ def test_leave_one_out_runs_every_deal(catalog):
     loo = evaluate_leave_one_out(catalog)
     assert loo.ranks.groupby("ranker")["query"].nunique().eq(len(catalog.deals)).all()
     summary = loo.summary()
-    assert summary["model"]["mrr"] > summary["popularity"]["mrr"]
+    assert "model" not in summary  # the choice model needs a refit per query: the blind folds do that
+    assert summary["hand-weighted"]["mrr"] > summary["popularity"]["mrr"]
 
 
 def test_breakdowns_exist(time_split):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 
@@ -11,7 +12,8 @@ from kbio_match.features.partner_assets import ASSET_SEEKING
 from kbio_match.features.pipeline import ASSET_GROUPS, GROUPS
 from kbio_match.features.profile import Profile, ProfileAsset, ProfileFilters
 from kbio_match.features.taxonomy import MODALITY, PARTNERSHIP, STAGE, THERAPEUTIC_AREA
-from kbio_match.models.matcher import SCORE_GROUPS, PartnerMatcher
+from kbio_match.models.choice import PartnerPriors, pair_features, seeking_matrix
+from kbio_match.models.matcher import SCORE_GROUPS, BestRows, PartnerMatcher
 from kbio_match.models.recommender import Recommender, scalar_params
 
 from tests.toy import toy_catalog
@@ -143,10 +145,18 @@ def _random_profile(rng: random.Random, clusters: list[str]) -> Profile:
 
 
 def test_served_scores_equal_evaluated_scores_on_random_profiles(model):
+    """What a match shows adds up: its score is the evaluated score of the served ranker, that is
+    the calibrated choice probability; the hand-weighted score under it is the gated weighted mean
+    of the shown components; and between two matches the choice log-odds are the coefficients
+    times the difference of their features built from what is shown."""
     rng = random.Random(7)
     clusters = sorted(model.index.cluster_ids)
     profiles = [_random_profile(rng, clusters) for _ in range(300)]
-    evaluated = model.matcher.decision_scores(profiles)
+    ranker = model.ranker
+    assert ranker.learned
+    evaluated = ranker.decision_scores(profiles)
+    probabilities = ranker.probabilities(profiles)
+    hand = model.matcher.decision_scores(profiles)
     served = model.rank(profiles, 15, explain=False)
     row = model.index.row_of
     weights = model.explainer.weights
@@ -155,7 +165,9 @@ def test_served_scores_equal_evaluated_scores_on_random_profiles(model):
         top = np.sort(evaluated[p])[::-1][:15]
         assert np.allclose([m.score for m in matches], top, atol=1e-4)
         for m in matches:
-            assert m.score == pytest.approx(evaluated[p, row[m.partner_id]], abs=1e-4)
+            j = row[m.partner_id]
+            assert m.score == pytest.approx(evaluated[p, j], abs=1e-4)
+            assert m.score == pytest.approx(ranker.score_of(np.log([probabilities[p, j]]))[0], abs=1e-4)
             used = {g: (0.0 if not profile.assets and g in ASSET_GROUPS else weights[g]) for g in SCORE_GROUPS}
             if m.asset_index < 0 or not set(profile.seeking) & set(ASSET_SEEKING):
                 used["partner_asset"] = 0.0
@@ -165,7 +177,21 @@ def test_served_scores_equal_evaluated_scores_on_random_profiles(model):
                 used["text"] = 0.0
             mean = sum(used[g] * m.components[g] for g in SCORE_GROUPS) / sum(used.values())
             gate = gate_floor + (1 - gate_floor) * m.components["partnership"]
-            assert m.score == pytest.approx(mean * gate, abs=3e-4)
+            assert hand[p, j] == pytest.approx(mean * gate, abs=3e-4)
+        if len(matches) >= 2:
+            first, last = matches[0], matches[-1]
+            at = [row[first.partner_id], row[last.partner_id]]
+            shown = BestRows(
+                score=hand[p, at][None],
+                row=np.zeros((1, 2), dtype=int),
+                components=np.array([[[m.components[g] for g in SCORE_GROUPS] for m in (first, last)]]),
+                row_asset=np.zeros(0, dtype=int),
+                asset_fits=None,
+            )
+            priors = PartnerPriors(*(getattr(ranker.priors_, f.name)[at] for f in dataclasses.fields(PartnerPriors)))
+            logits = pair_features(shown, priors, seeking_matrix([profile]))[0] @ ranker.coef_
+            expected = np.log(probabilities[p, at[0]]) - np.log(probabilities[p, at[1]])
+            assert logits[0] - logits[1] == pytest.approx(expected, abs=0.02)
 
 
 def test_filters_come_from_the_index(model):

@@ -54,7 +54,8 @@ def _event(model, seed: int, *, n_companies=6, n_partners=8, n_slots=4, limits=F
             for p in partners
         ],
         "blocked": [{"company_id": "co-0", "partner_id": partners[0]}],
-        "min_score": 0.2,
+        # scores are quantiles against real partner choices: 0.02 keeps about a profile's top 100
+        "min_score": 0.02,
     }
 
 

@@ -1,0 +1,21 @@
+"""Deals as anonymous query profiles: what evaluation and the learned ranker ask with."""
+
+from __future__ import annotations
+
+import pandas as pd
+from kbio_match.features.profile import Profile
+from kbio_match.features.text_match import searcher_words
+
+__all__ = ["deal_profiles"]
+
+
+def deal_profiles(deals: pd.DataFrame, lexicon: frozenset[str] | None = None) -> list[Profile]:
+    """Anonymous query profiles from deals (no company name; the deal's asset and partnership).
+    With a ``lexicon`` (``indication_lexicon``), each also carries the words of the deal's asset
+    text that a searcher could type: disease and target words, no code or brand name."""
+    if lexicon is None or "asset" not in deals:  # no asset text (a synthetic catalog): no words
+        return [Profile.from_deal(deal) for deal in deals.itertuples(index=False)]
+    return [
+        Profile.from_deal(deal, indication=searcher_words(deal.asset, lexicon))
+        for deal in deals.itertuples(index=False)
+    ]
