@@ -85,8 +85,8 @@ class ChoiceRanker(TopKRanking, BaseEstimator):
         min_deals: int = 40,
         monotone: bool = True,
         query_words: bool = True,
-        max_alternatives: int = 2000,
-        max_deals: int = 5000,
+        max_alternatives: int = 1000,
+        max_deals: int = 1500,
         matcher_params: dict | None = None,
     ):
         self.C = C

@@ -171,11 +171,12 @@ deal can be in it).
 Deal rows carry no request text, so this run gives each blind query the words of its deal's
 asset field that a searcher could type without knowing the asset: only terms that the pipeline
 indications of at least two partners use (disease and target words; codes and brand names drop
-out). Queries whose asset field has no such word carry none. `without text` is the same model
-with `w_text` = 0. Optimistic side: partner descriptions are written today and may mention the
-query's deal; only pipeline words are dated.
+out). Queries whose asset field has no such word carry none. `without words` is the same model on
+the same folds with queries that carry no words (the headline run above). Optimistic side:
+partner descriptions are written today and may mention the query's deal; only pipeline words are
+dated.
 
-{_markdown(_with_intervals(text, ["overall", "no earlier deal", *ASSET_TYPES], ["model", "without text"]))}
+{_markdown(_with_intervals(text, ["overall", "no earlier deal", *ASSET_TYPES], ["model", "without words"]))}
 
 ### What the choice model learned
 Its largest coefficients, in log-odds per standard deviation of the feature over the catalog's

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import pandas as pd
 from kbio_match.features.catalog import Catalog, data_fingerprint, load_catalog
 from kbio_match.models.blind import bootstrap_intervals, evaluate_grouped_cv
 from kbio_match.models.calibration import reliability
@@ -62,13 +63,14 @@ def blind_intervals(catalog: Catalog, params: dict | None = None):
     return bootstrap_intervals(blind_evaluation(catalog, params))
 
 
-def text_intervals(catalog: Catalog, params: dict | None = None):
-    """The blind protocol with the searcher's words of each deal's asset in the query, for the
-    model with and without its text group: what free text adds."""
-    with_text = default_rankers(params)["model"]
-    without = default_rankers({**(params or {}), "w_text": 0.0})["model"]
-    rankers = {"model": with_text, "without text": without}
-    return bootstrap_intervals(evaluate_grouped_cv(catalog, rankers=rankers, query_text=True))
+def text_intervals(catalog: Catalog, params: dict | None = None, blind: Evaluation | None = None):
+    """The blind protocol with the searcher's words of each deal's asset in the query, beside the
+    same model's queries without words (``blind``, the headline run, same folds): what typing
+    words adds."""
+    worded = evaluate_grouped_cv(catalog, rankers={"model": default_rankers(params)["model"]}, query_text=True)
+    plain = blind if blind is not None else blind_evaluation(catalog, params)
+    without = plain.ranks[plain.ranks["ranker"] == "model"].assign(ranker="without words")
+    return bootstrap_intervals(Evaluation("grouped_cv", pd.concat([worded.ranks, without], ignore_index=True)))
 
 
 def _interval_summary(intervals) -> dict:
@@ -97,7 +99,7 @@ def train_and_evaluate(
     blind_run = blind_evaluation(catalog, params)
     blind = bootstrap_intervals(blind_run)
     calibration = reliability(blind_run)
-    text = text_intervals(catalog, params)
+    text = text_intervals(catalog, params, blind_run)
     learned = model.ranker.coefficients()
     metrics = {
         "grouped_cv": {"folds": 5, "note": "value, 95% bootstrap interval", **_interval_summary(blind)},

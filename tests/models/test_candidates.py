@@ -56,7 +56,8 @@ def _bounds_hold(matcher, profiles):
 def large():
     from kbio_match.features.catalog import load_catalog
 
-    return Recommender.fit(synthetic_catalog(load_catalog(), 25_000, seed=3))
+    # the bound is the hand-weighted matcher's: no choice model is learned on the synthetic deals
+    return Recommender.fit(synthetic_catalog(load_catalog(), 25_000, seed=3), choice={"min_deals": 10**9})
 
 
 def test_bound_never_below_the_exact_score(model, large):

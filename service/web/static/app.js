@@ -284,7 +284,7 @@ function renderResults(data) {
       el("h3", {}, `${m.rank}. `, nameButton),
       el("p", { class: "meta", text: `${m.partner.category} · ${m.partner.city || "city not recorded"} · ${m.partner.cluster || "no listed cluster"}${m.best_asset ? " · best asset: " + m.best_asset : ""}` }),
       el("div", { class: "scorebar", role: "img", "aria-label": `score ${m.score.toFixed(2)}` }, el("span", { style: `width:${pct(m.score)}` })),
-      el("p", { class: "score", text: `Score ${m.score.toFixed(2)}` }),
+      el("p", { class: "score", title: "Share of the real partner choices in past deals whose learned probability this match reaches", text: `Score ${m.score.toFixed(2)}` }),
       partnerAsset(m.partner_asset),
       el("ul", { class: "reasons" }, ...m.reasons.map((r) => el("li", { text: r }))),
       components, feedback));
