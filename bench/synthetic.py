@@ -34,6 +34,7 @@ def synthetic_catalog(real: Catalog, n_partners: int, *, seed: int = 0) -> Catal
             "description": "synthetic",
             "highlights": [[] for _ in range(n_partners)],
             "sources": [[] for _ in range(n_partners)],
+            "listing": None,
         }
     )
     n_deals = int(n_partners * 0.6)
@@ -46,6 +47,7 @@ def synthetic_catalog(real: Catalog, n_partners: int, *, seed: int = 0) -> Catal
             "modality": rng.choice(MODALITY.ids, size=n_deals),
             "therapeutic_areas": [_pick(rng, THERAPEUTIC_AREA.ids, 1, 2) for _ in range(n_deals)],
             "stage_at_deal": rng.choice(STAGE.ids, size=n_deals),
+            "asset": "",  # the real schema's column; no words for a searcher
         }
     )
     pipeline = real.pipeline.iloc[0:0]  # no pipeline assets: the real ones name real partners

@@ -118,26 +118,20 @@ class ChoiceRanker(TopKRanking, BaseEstimator):
         if len(deals) < self.min_deals:
             self.coef_ = None
             return self
+        lexicon = indication_lexicon(X.pipeline) if self.query_words else None
+        cache = {} if cache is None else cache
         features, chosen = [], []
         for year, group in deals.groupby("year"):
             key = (id(X), int(year), self.query_words)
-            if cache is None or key not in cache:
-                found = self._year_features(X, group, int(year))
-                if cache is None:
-                    features.append(found[0])
-                    chosen.append(found[1])
-                    continue
-                cache[key] = (X, *found)  # X kept alive: its id stays unique while cached
+            if key not in cache:  # X kept alive in the entry: its id stays unique while cached
+                cache[key] = (X, *self._year_features(X, group, int(year), lexicon))
             _, f, c = cache[key]
             features.append(f)
             chosen.append(c)
         warm = ("warm", id(X))  # the previous fit on this catalog starts the next one
-        start = cache.get(warm) if cache is not None else None
-        self.coef_, self.spread_, standardised = fit_conditional_logit(
-            features, chosen, self.C, MONOTONE if self.monotone else None, start
+        self.coef_, self.spread_, cache[warm] = fit_conditional_logit(
+            features, chosen, self.C, MONOTONE if self.monotone else None, cache.get(warm)
         )
-        if cache is not None:
-            cache[warm] = standardised
         chosen_logp = [
             log_softmax(f @ self.coef_.astype(np.float32))[np.arange(len(c)), c]
             for f, c in zip(features, chosen, strict=True)
@@ -145,14 +139,16 @@ class ChoiceRanker(TopKRanking, BaseEstimator):
         self.reference_ = np.sort(np.concatenate(chosen_logp)).astype(np.float64)
         return self
 
-    def _year_features(self, catalog: Catalog, deals: pd.DataFrame, year: int) -> tuple[np.ndarray, np.ndarray]:
+    def _year_features(
+        self, catalog: Catalog, deals: pd.DataFrame, year: int, lexicon: frozenset[str] | None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Pair features of one year's deals, as of that year, over every partner; over the chosen
         one and ``max_alternatives - 1`` random others in a larger catalog (a random subset of
         alternatives that holds the chosen one keeps a conditional logit's estimate consistent,
         McFadden 1978). Returns (features, position of the chosen partner in each row)."""
         matcher = self._matcher(catalog, year)
         row = {p: i for i, p in enumerate(matcher.partner_ids_)}
-        profiles = deal_profiles(deals, indication_lexicon(catalog.pipeline) if self.query_words else None)
+        profiles = deal_profiles(deals, lexicon)
         priors = PartnerPriors.of(catalog, matcher.partner_ids_, year)
         chosen = np.array([row[p] for p in deals["partner_id"]])
         n = len(matcher.partner_ids_)

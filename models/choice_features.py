@@ -81,8 +81,7 @@ class PartnerPriors:
         n, t = len(partner_ids), len(PARTNERSHIP.ids)
         category = np.zeros((n, len(CATEGORY.ids)), dtype=np.float32)
         category[np.arange(n), [CATEGORY.index(c) for c in partners["category"]]] = 1.0
-        listed = partners["listing"] if "listing" in partners else pd.Series([""] * n)
-        listing = np.array([[v == x for x in LISTINGS] for v in listed], dtype=np.float32).reshape(n, -1)
+        listing = np.array([[v == x for x in LISTINGS] for v in partners["listing"]], dtype=np.float32).reshape(n, -1)
         deals = catalog.deals[catalog.deals["year"] < year]
         by_type = _counts(deals["partner_id"], deals["partnership"], row, t)
         evidence = np.zeros((n, t), dtype=np.float32)

@@ -13,7 +13,7 @@ def deal_profiles(deals: pd.DataFrame, lexicon: frozenset[str] | None = None) ->
     """Anonymous query profiles from deals (no company name; the deal's asset and partnership).
     With a ``lexicon`` (``indication_lexicon``), each also carries the words of the deal's asset
     text that a searcher could type: disease and target words, no code or brand name."""
-    if lexicon is None or "asset" not in deals:  # no asset text (a synthetic catalog): no words
+    if lexicon is None:
         return [Profile.from_deal(deal) for deal in deals.itertuples(index=False)]
     return [
         Profile.from_deal(deal, indication=searcher_words(deal.asset, lexicon))

@@ -51,9 +51,7 @@ class Recommender:
     ) -> Recommender:
         """Fit on ``catalog``; ``params`` are ``PartnerMatcher`` parameters (nested ones included),
         ``choice`` those of the ``ChoiceRanker`` over it."""
-        matcher_params = dict(params or {})
-        PartnerMatcher().set_params(**matcher_params)  # a misspelt parameter fails before any work
-        ranker = ChoiceRanker(**(choice or {}), matcher_params=matcher_params).fit(catalog, as_of_year=as_of_year)
+        ranker = ChoiceRanker(**(choice or {}), matcher_params=dict(params or {})).fit(catalog, as_of_year=as_of_year)
         index = PartnerIndex(catalog)
         if not np.array_equal(index.ids, ranker.partner_ids_):
             raise ValueError("the index and the matcher disagree on the partners' order")
