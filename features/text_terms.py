@@ -87,7 +87,10 @@ _STOP = frozenset(
     "treatment treatments treating therapy therapies therapeutic therapeutics patients patient disease diseases "
     "drug drugs candidate candidates company companies develops developing development developer korea korean "
     "based new novel platform pipeline products product clinical trial trials phase global including such "
-    "other others also first use used using which who has have had been more most one two three".split()
+    "other others also first use used using which who has have had been more most one two three "
+    # the words of a request rather than of a science: "looking for a partner for our asset"
+    "asset assets looking look seeking seek seeks want wants need needs partner partners partnership "
+    "partnerships deal deals rights program programs programme programmes portfolio our we us your".split()
 )
 
 _PHRASES = sorted(
