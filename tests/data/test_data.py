@@ -43,19 +43,19 @@ def test_shipped_data_is_valid():
 
 
 def test_catalog_counts(catalog):
-    """The datasheet's counts (data/README.md). Two of the data issue's targets are not met yet and
-    are not asserted: 330 biotechs (323 shipped) and 30 CDMOs (29), nor a city on 95% of rows."""
+    """The data issue's minimum counts (data/README.md, "Coverage"). Its city target (95% of rows)
+    is not met yet (70%) and is not asserted."""
     counts = catalog.partners["category"].value_counts()
     assert len(catalog.partners) >= 600
     assert counts.get("pharma", 0) >= 80
-    assert counts.get("biotech", 0) >= 320
-    assert counts.get("cdmo", 0) >= 29
+    assert counts.get("biotech", 0) >= 330
+    assert counts.get("cdmo", 0) >= 30
     assert counts.get("cro", 0) >= 25
     assert counts.get("hospital", 0) >= 35
     assert counts.get("investor", 0) >= 25
     assert counts.get("research_institute", 0) + counts.get("cluster_operator", 0) >= 30
     assert len(catalog.clusters) >= 9
-    assert len(catalog.pipeline) >= 550 and catalog.pipeline["partner_id"].nunique() >= 150
+    assert len(catalog.pipeline) >= 1000 and catalog.pipeline["partner_id"].nunique() >= 150
 
 
 def test_deals_cover_every_partnership_type(catalog):
