@@ -19,7 +19,7 @@ from kbio_match.features.catalog import Catalog
 from kbio_match.features.evidence import without_evidence_of
 from kbio_match.features.text_match import indication_lexicon
 from kbio_match.features.validation import organisation_key
-from kbio_match.models.evaluation import Evaluation, _query_row, _rank_rows, deal_profiles, default_rankers
+from kbio_match.models.evaluation import COLD, WARM, Evaluation, _query_row, _rank_rows, deal_profiles, default_rankers
 
 __all__ = ["pair_folds", "evaluate_grouped_cv", "bootstrap_intervals", "PERIODS"]
 
@@ -89,13 +89,13 @@ def _metrics(ranks: np.ndarray) -> dict[str, np.ndarray]:
 
 def bootstrap_intervals(evaluation: Evaluation, *, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
     """Each metric with its 95% bootstrap interval (queries resampled with replacement), per
-    ranker and group: overall, partnership type, no earlier deal, period."""
+    ranker and group: overall, partnership type, with and without an earlier deal, period."""
     rng = np.random.default_rng(seed)
     out = []
     frame = evaluation.ranks
     groups = [("overall", frame.index == frame.index)]
     groups += [(t, (frame["partnership"] == t).to_numpy()) for t in sorted(frame["partnership"].unique())]
-    groups += [("no earlier deal", frame["cold"].to_numpy())]
+    groups += [(WARM, ~frame["cold"].to_numpy()), (COLD, frame["cold"].to_numpy())]
     if "period" in frame:
         groups += [(label, (frame["period"] == label).to_numpy()) for _, _, label in PERIODS]
     for ranker in frame["ranker"].unique():

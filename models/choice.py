@@ -26,11 +26,14 @@ and scores are its own.
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pandas as pd
 from kbio_match.features.catalog import Catalog
 from kbio_match.features.profile import Profile
 from kbio_match.features.text_match import indication_lexicon
+from kbio_match.features.validation import organisation_key
 from kbio_match.features.vocabularies import CATEGORY, PARTNERSHIP
 from kbio_match.models.choice_features import (
     _F,
@@ -77,6 +80,11 @@ class ChoiceRanker(TopKRanking, BaseEstimator):
         (``MONOTONE``).
     matcher_params : dict or None
         Parameters of the hand-weighted ``PartnerMatcher`` whose score and components are features.
+    reference : {"out_of_fold", "in_sample"}
+        Which chosen-partner log-probabilities ``score_of`` ranks a pair among: each training
+        deal's under a refit without its foreign-Korean pair (five folds by pair), which is what a
+        new company's real partner looks like, or under the fit itself (faster, optimistic: the fit
+        has seen those deals). The order of partners is the same either way.
     """
 
     def __init__(
@@ -88,6 +96,7 @@ class ChoiceRanker(TopKRanking, BaseEstimator):
         max_alternatives: int = 1000,
         max_deals: int = 1500,
         matcher_params: dict | None = None,
+        reference: str = "out_of_fold",
     ):
         self.C = C
         self.max_alternatives = max_alternatives
@@ -96,6 +105,7 @@ class ChoiceRanker(TopKRanking, BaseEstimator):
         self.query_words = query_words
         self.min_deals = min_deals
         self.matcher_params = matcher_params
+        self.reference = reference
 
     def _matcher(self, catalog: Catalog, year: int | None) -> PartnerMatcher:
         return PartnerMatcher().set_params(**(self.matcher_params or {})).fit(catalog, as_of_year=year)
@@ -106,6 +116,7 @@ class ChoiceRanker(TopKRanking, BaseEstimator):
         ``cache`` (a dict the caller keeps) holds each year's training features across fits on the
         same catalog object, as blind evaluation refits the ranker for every query year.
         """
+        self._check_reference()
         deals = X.deals if as_of_year is None else X.deals[X.deals["year"] < as_of_year]
         self.matcher_ = self._matcher(X, as_of_year)
         self.partner_ids_ = self.matcher_.partner_ids_
@@ -120,7 +131,7 @@ class ChoiceRanker(TopKRanking, BaseEstimator):
             return self
         lexicon = indication_lexicon(X.pipeline) if self.query_words else None
         cache = {} if cache is None else cache
-        features, chosen = [], []
+        features, chosen, pairs = [], [], []
         for year, group in deals.groupby("year"):
             key = (id(X), int(year), self.query_words)
             if key not in cache:  # X kept alive in the entry: its id stays unique while cached
@@ -128,16 +139,20 @@ class ChoiceRanker(TopKRanking, BaseEstimator):
             _, f, c = cache[key]
             features.append(f)
             chosen.append(c)
+            pairs.append((group["foreign_company"].map(organisation_key) + "|" + group["partner_id"]).to_numpy())
         warm = ("warm", id(X))  # the previous fit on this catalog starts the next one
-        self.coef_, self.spread_, cache[warm] = fit_conditional_logit(
-            features, chosen, self.C, MONOTONE if self.monotone else None, cache.get(warm)
-        )
-        chosen_logp = [
-            log_softmax(f @ self.coef_.astype(np.float32))[np.arange(len(c)), c]
-            for f, c in zip(features, chosen, strict=True)
-        ]
+        signs = MONOTONE if self.monotone else None
+        self.coef_, self.spread_, cache[warm] = fit_conditional_logit(features, chosen, self.C, signs, cache.get(warm))
+        if self.reference == "out_of_fold" and len(deals) >= 2 * self.min_deals:
+            chosen_logp = _out_of_fold_logp(features, chosen, pairs, self.C, signs, cache[warm])
+        else:
+            chosen_logp = [_chosen_logp(f, c, self.coef_) for f, c in zip(features, chosen, strict=True)]
         self.reference_ = np.sort(np.concatenate(chosen_logp)).astype(np.float64)
         return self
+
+    def _check_reference(self):
+        if self.reference not in ("out_of_fold", "in_sample"):
+            raise ValueError(f"reference must be 'out_of_fold' or 'in_sample', not {self.reference!r}")
 
     def _year_features(
         self, catalog: Catalog, deals: pd.DataFrame, year: int, lexicon: frozenset[str] | None
@@ -306,3 +321,23 @@ class ChoiceRanker(TopKRanking, BaseEstimator):
         coef = self.coef_ * self.spread_
         order = np.argsort(-np.abs(coef))[:n]
         return pd.DataFrame({"feature": [FEATURES[i] for i in order], "coefficient": coef[order]})
+
+
+def _chosen_logp(features: np.ndarray, chosen: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    return log_softmax(features @ coef.astype(np.float32))[np.arange(len(chosen)), chosen]
+
+
+def _out_of_fold_logp(features, chosen, pairs, C, signs, start, n_folds: int = 5) -> list[np.ndarray]:
+    """Each training deal's chosen log-probability under a model refitted on the other folds'
+    deals (folds by foreign-Korean pair, from a stable hash of the pair)."""
+    folds = [np.array([zlib.crc32(p.encode()) % n_folds for p in year_pairs]) for year_pairs in pairs]
+    out = [np.zeros(len(c)) for c in chosen]
+    for k in range(n_folds):
+        kept = [(f[fold != k], c[fold != k]) for f, c, fold in zip(features, chosen, folds, strict=True)]
+        kept = [(f, c) for f, c in kept if len(c)]
+        coef, _, _ = fit_conditional_logit([f for f, _ in kept], [c for _, c in kept], C, signs, start)
+        for i, (f, c, fold) in enumerate(zip(features, chosen, folds, strict=True)):
+            held = fold == k
+            if held.any():
+                out[i][held] = _chosen_logp(f[held], c[held], coef)
+    return out

@@ -28,7 +28,14 @@ from kbio_match.models.matcher import PartnerMatcher
 from kbio_match.models.metrics import hit_at_k, mrr, ndcg_at_k
 from kbio_match.models.queries import deal_profiles
 
+# groups beside the partnership types: a query whose partner had, or had not, a foreign deal before it
+WARM, COLD = "with an earlier deal", "no earlier deal"
+SUMMARY_GROUPS = ("overall", WARM, COLD)
+
 __all__ = [
+    "SUMMARY_GROUPS",
+    "WARM",
+    "COLD",
     "deal_profiles",
     "evaluate_time_split",
     "evaluate_leave_one_out",
@@ -65,7 +72,9 @@ class _ChoiceAdapter:
         self.params, self.cache = params or {}, cache
 
     def fit(self, catalog: Catalog, as_of_year: int | None = None):
-        self.model_ = ChoiceRanker(matcher_params=self.params).fit(catalog, as_of_year=as_of_year, cache=self.cache)
+        # probabilities do not read the score's reference: the faster in-sample one serves here
+        ranker = ChoiceRanker(matcher_params=self.params, reference="in_sample")
+        self.model_ = ranker.fit(catalog, as_of_year=as_of_year, cache=self.cache)
         return self
 
     def decision_scores(self, profiles, *, deals=None):
@@ -134,9 +143,9 @@ class Evaluation:
             yield (ranker, "overall"), frame
             for partnership, part in frame.groupby("partnership"):
                 yield (ranker, partnership), part
-            cold = frame[frame["cold"]]
-            if len(cold):
-                yield (ranker, "no earlier deal"), cold
+            for group, part in ((WARM, frame[~frame["cold"]]), (COLD, frame[frame["cold"]])):
+                if len(part):
+                    yield (ranker, group), part
 
     def worst_misses(self, n: int = 10, *, ranker: str = "model") -> pd.DataFrame:
         """The ``n`` queries whose real partner ``ranker`` placed lowest, with what it ranked first."""

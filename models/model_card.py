@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from kbio_match.models.evaluation import SUMMARY_GROUPS
 
 __all__ = ["write_model_card", "render_model_card"]
 
@@ -73,6 +74,7 @@ def render_model_card(
     text: pd.DataFrame,
     learned: pd.DataFrame,
     calibration: pd.DataFrame,
+    scores: pd.DataFrame | None = None,
 ) -> str:
     """Markdown model card from a manifest, the time-split and leave-one-out tables, the blind
     protocol's metrics with intervals, the blind protocol with the query's words (``text``), the
@@ -80,10 +82,10 @@ def render_model_card(
     picks' probabilities on the blind folds (``calibration``)."""
 
     def overall(table):
-        keep = table[table["group"].isin(["overall", "no earlier deal"])]
+        keep = table[table["group"].isin(SUMMARY_GROUPS)]
         return keep[["ranker", "group", "queries", "hit@1", "hit@5", "hit@10", "mrr", "ndcg@10"]]
 
-    by_type = time_split[~time_split["group"].isin(["overall", "no earlier deal"])]
+    by_type = time_split[~time_split["group"].isin(SUMMARY_GROUPS)]
     pivot = by_type.pivot_table(index="group", columns="ranker", values="mrr").reset_index()
     counts = by_type[by_type["ranker"] == by_type["ranker"].iloc[0]].set_index("group")["queries"]
     pivot.insert(1, "queries", pivot["group"].map(counts).astype(int))
@@ -142,11 +144,11 @@ Five folds by foreign-Korean pair: no deal of a query's pair feeds the ranker th
 query sees only other folds' deals signed before its own year, and pipeline assets reported before
 it. Every deal is a query once. Values with 95% bootstrap intervals (1,000 resamples of queries).
 
-{_markdown(_with_intervals(blind, ["overall", "no earlier deal"], RANKERS))}
+{_markdown(_with_intervals(blind, SUMMARY_GROUPS, RANKERS))}
 
 By partnership type and period (served model, hand-weighted model and naive overlap):
 
-{_markdown(_with_intervals(blind[~blind["group"].isin(["overall", "no earlier deal"])], None, BY_TYPE))}
+{_markdown(_with_intervals(blind[~blind["group"].isin(SUMMARY_GROUPS)], None, BY_TYPE))}
 
 ### Time split (learn from deals up to {cutoff}, query with later deals)
 {_markdown(overall(time_split))}
@@ -176,7 +178,7 @@ the same folds with queries that carry no words (the headline run above). Optimi
 partner descriptions are written today and may mention the query's deal; only pipeline words are
 dated.
 
-{_markdown(_with_intervals(text, ["overall", "no earlier deal", *ASSET_TYPES], ["model", "without words"]))}
+{_markdown(_with_intervals(text, [*SUMMARY_GROUPS, *ASSET_TYPES], ["model", "without words"]))}
 
 ### What the choice model learned
 Its largest coefficients, in log-odds per standard deviation of the feature over the catalog's
@@ -192,6 +194,15 @@ Wilson interval. A calibrated model has `observed` close to `predicted` in every
 draws it.
 
 {_markdown(calibration)}
+
+### Calibration of the served score (time split)
+A match's `score` is a quantile among real partners' log-probabilities, so the real partner of a
+deal the model never saw should score uniformly: mean 0.5, a tenth under 0.1, a tenth at 0.9 or
+more. Below, the real partners of the deals after the time split's cutoff, under the model learned
+before it, with the reference the service uses (`out_of_fold`: each training deal scored by a
+refit without its pair) and the in-sample one it replaced.
+
+{_markdown(scores) if scores is not None else "(not computed)"}
 
 ## Limitations
 {LIMITATIONS}
@@ -225,7 +236,7 @@ def _asset_table(time_split: pd.DataFrame, loo: pd.DataFrame, blind: pd.DataFram
     return pd.DataFrame(rows)
 
 
-def write_model_card(loaded, time_split, loo, blind, text, learned, calibration, path: Path) -> Path:
-    card = render_model_card(loaded.manifest, time_split, loo, blind, text, learned, calibration)
+def write_model_card(loaded, time_split, loo, blind, text, learned, calibration, path: Path, scores=None) -> Path:
+    card = render_model_card(loaded.manifest, time_split, loo, blind, text, learned, calibration, scores)
     path.write_text(card, encoding="utf-8")
     return path

@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 from kbio_match.features.catalog import Catalog, data_fingerprint, load_catalog
 from kbio_match.models.blind import bootstrap_intervals, evaluate_grouped_cv
-from kbio_match.models.calibration import reliability
+from kbio_match.models.calibration import reliability, score_calibration
 from kbio_match.models.evaluation import (
     DEFAULT_CUTOFF,
+    SUMMARY_GROUPS,
     Evaluation,
     default_rankers,
     evaluate_leave_one_out,
@@ -101,9 +102,11 @@ def train_and_evaluate(
     calibration = reliability(blind_run)
     text = text_intervals(catalog, params, blind_run)
     learned = model.ranker.coefficients()
+    scores = score_calibration(catalog, params, cutoff_year=cutoff_year)
     metrics = {
         "grouped_cv": {"folds": 5, "note": "value, 95% bootstrap interval", **_interval_summary(blind)},
         "grouped_cv_calibration": calibration.to_dict(orient="records"),
+        "time_split_score_calibration": scores.round(4).to_dict(orient="records"),
         "grouped_cv_with_query_words": _interval_summary(text),
         "time_split": {"cutoff_year": cutoff_year, **time_split.summary()},
         "leave_one_out": loo.summary(),
@@ -120,6 +123,7 @@ def train_and_evaluate(
         learned,
         calibration,
         manifest_path.with_name(manifest_path.name.replace(".manifest.json", ".MODEL_CARD.md")),
+        scores,
     )
     log.info("published model %s", loaded.version)
     return loaded, time_split, loo
@@ -127,7 +131,7 @@ def train_and_evaluate(
 
 def _by_partnership(evaluation) -> dict:
     table = evaluation.table()
-    table = table[~table["group"].isin(["overall", "no earlier deal"])]
+    table = table[~table["group"].isin(SUMMARY_GROUPS)]
     return {
         group: {
             ranker: {

@@ -86,3 +86,19 @@ def test_fast_logits_equal_the_features_times_the_coefficients(model, catalog):
     seek = seeking_matrix(profiles)
     slow = pair_features(best, ranker.priors_, seek) @ ranker.coef_
     assert np.allclose(ranker._logits(best, seek), slow, atol=1e-4)
+
+
+def test_scores_rank_a_pair_among_real_partners_under_refits_that_never_saw_them(catalog):
+    """The score's reference is each training deal's log-probability under a refit without its
+    pair (what a new company's real partner looks like), so it sits below the in-sample one; the
+    coefficients and the order of partners are the same either way."""
+    year = 2024
+    oof = ChoiceRanker().fit(catalog, as_of_year=year)
+    ins = ChoiceRanker(reference="in_sample").fit(catalog, as_of_year=year)
+    assert np.array_equal(oof.coef_, ins.coef_)
+    assert len(oof.reference_) == len(ins.reference_) == oof.n_deals_
+    assert oof.reference_.mean() < ins.reference_.mean()
+    profiles = deal_profiles(catalog.deals[catalog.deals["year"] >= year].head(10))
+    assert np.array_equal(oof.rank_arrays(profiles, 10).partner, ins.rank_arrays(profiles, 10).partner)
+    with pytest.raises(ValueError, match="reference must be"):
+        ChoiceRanker(reference="later").fit(catalog, as_of_year=year)
