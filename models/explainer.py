@@ -89,18 +89,23 @@ _OUT = (
     "ex-korea rights",
     "transferred technology",
 )
+# "licensed <what> to <whom>" with the asset named in between; not "licensed Korean rights to" or
+# "licensed from", which point in
+_LICENSED_TO = re.compile(r"\blicen[cs]ed\b(?:(?!\bright|\bfrom\b)[^.;|]){0,80}?\bto\b")
 _IN = ("in-licens", "korean rights", "rights in korea", "korean licen", "took exclusive korean", "co-promot")
 _CONTRARY = {"license_out": _OUT, "license_in": _IN}  # sought type -> cues of the opposite direction
 _SAME = {"license_out": _IN, "license_in": _OUT}
+
+
+def _points(lowered: str, cues: tuple[str, ...]) -> bool:
+    return any(c in lowered for c in cues) or (cues is _OUT and _LICENSED_TO.search(lowered) is not None)
 
 
 def contradicts(text: str, seeking: tuple[str, ...]) -> bool:
     """A licensing fact that points the other way from every licensing type sought."""
     lowered = text.lower()
     directed = [t for t in seeking if t in _CONTRARY]
-    return bool(directed) and all(
-        any(c in lowered for c in _CONTRARY[t]) and not any(c in lowered for c in _SAME[t]) for t in directed
-    )
+    return bool(directed) and all(_points(lowered, _CONTRARY[t]) and not _points(lowered, _SAME[t]) for t in directed)
 
 
 def _highlight(partner: dict, asset: ProfileAsset | None, seeking: tuple[str, ...]) -> str | None:

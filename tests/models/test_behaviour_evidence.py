@@ -85,4 +85,9 @@ def test_the_contradiction_check_reads_direction():
     assert contradicts("Took exclusive Korean rights to Pfizer's statin", ("license_in",))
     assert not contradicts("Took exclusive Korean rights to Pfizer's statin", ("license_out", "license_in"))
     assert not contradicts("Runs a 15,000 L plant", ("license_out",))
+    # the asset named between "licensed" and "to"; Korean rights taken from someone point in
+    assert contradicts("Licensed oral GLP-1 DD02S and five more obesity programs to Metsera", ("license_out",))
+    assert not contradicts("Licensed oral GLP-1 DD02S and five more obesity programs to Metsera", ("license_in",))
+    assert contradicts("Licensed Korean rights to Pfizer's statin", ("license_in",))
+    assert not contradicts("Licensed from Pfizer the Korean rights to its statin", ("license_out",))
     assert set(PARTNERSHIP.ids) >= {"license_in", "license_out"}
