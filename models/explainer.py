@@ -26,6 +26,7 @@ from kbio_match.features.taxonomy import (
 )
 from kbio_match.features.text_terms import shown, terms
 from kbio_match.features.vocabulary_tables import DEAL_VERB, INLICENSING_TYPES, MODALITY_PLURAL, OFFERS
+from kbio_match.models.licensing_direction import contradicts
 from kbio_match.models.match import Match
 from kbio_match.models.matcher import SCORE_GROUPS
 
@@ -74,38 +75,6 @@ def _cue_words(seeking: tuple[str, ...], modality: str | None) -> frozenset[str]
 @lru_cache(maxsize=8192)
 def _lower(text: str) -> str:
     return text.lower()
-
-
-# Which way a licensing highlight points, from the Korean side: out (it licensed its asset to
-# someone) or in (it took rights to someone else's). A highlight pointing the other way from what
-# is sought argues against the match, so it is never quoted as a reason for it.
-_OUT = (
-    "out-licens",
-    "licensed to",
-    "license to",
-    "licence to",
-    "license of",
-    "licensed its",
-    "ex-korea rights",
-    "transferred technology",
-)
-# "licensed <what> to <whom>" with the asset named in between; not "licensed Korean rights to" or
-# "licensed from", which point in
-_LICENSED_TO = re.compile(r"\blicen[cs]ed\b(?:(?!\bright|\bfrom\b)[^.;|]){0,80}?\bto\b")
-_IN = ("in-licens", "korean rights", "rights in korea", "korean licen", "took exclusive korean", "co-promot")
-_CONTRARY = {"license_out": _OUT, "license_in": _IN}  # sought type -> cues of the opposite direction
-_SAME = {"license_out": _IN, "license_in": _OUT}
-
-
-def _points(lowered: str, cues: tuple[str, ...]) -> bool:
-    return any(c in lowered for c in cues) or (cues is _OUT and _LICENSED_TO.search(lowered) is not None)
-
-
-def contradicts(text: str, seeking: tuple[str, ...]) -> bool:
-    """A licensing fact that points the other way from every licensing type sought."""
-    lowered = text.lower()
-    directed = [t for t in seeking if t in _CONTRARY]
-    return bool(directed) and all(_points(lowered, _CONTRARY[t]) and not _points(lowered, _SAME[t]) for t in directed)
 
 
 def _highlight(partner: dict, asset: ProfileAsset | None, seeking: tuple[str, ...]) -> str | None:

@@ -6,7 +6,7 @@ import dataclasses
 import random
 
 from kbio_match.features.taxonomy import MODALITY, PARTNERSHIP, STAGE, THERAPEUTIC_AREA
-from kbio_match.models.explainer import contradicts
+from kbio_match.models.licensing_direction import contradicts
 from kbio_match.models.recommender import Recommender
 
 from tests.profiles import as_profile
