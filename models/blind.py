@@ -18,8 +18,8 @@ import pandas as pd
 from kbio_match.features.catalog import Catalog
 from kbio_match.features.evidence import without_evidence_of
 from kbio_match.features.text_match import indication_lexicon
-from kbio_match.features.validation import organisation_key
 from kbio_match.models.evaluation import COLD, WARM, Evaluation, _query_row, _rank_rows, deal_profiles, default_rankers
+from kbio_match.models.queries import pair_keys
 
 __all__ = ["pair_folds", "evaluate_grouped_cv", "bootstrap_intervals", "PERIODS"]
 
@@ -28,7 +28,7 @@ PERIODS = ((0, 2015, "to 2015"), (2016, 2019, "2016-2019"), (2020, 2022, "2020-2
 
 def pair_folds(deals: pd.DataFrame, n_splits: int = 5, seed: int = 0) -> np.ndarray:
     """Fold number of every deal; all deals of one foreign-Korean pair share a fold."""
-    pairs = deals["foreign_company"].map(organisation_key) + "|" + deals["partner_id"]
+    pairs = pair_keys(deals)
     unique = pairs.drop_duplicates().to_numpy()
     order = np.random.default_rng(seed).permutation(len(unique))
     fold_of = {unique[i]: k % n_splits for k, i in enumerate(order)}

@@ -33,7 +33,6 @@ import pandas as pd
 from kbio_match.features.catalog import Catalog
 from kbio_match.features.profile import Profile
 from kbio_match.features.text_match import indication_lexicon
-from kbio_match.features.validation import organisation_key
 from kbio_match.features.vocabularies import CATEGORY, PARTNERSHIP
 from kbio_match.models.choice_features import (
     _F,
@@ -49,7 +48,7 @@ from kbio_match.models.choice_features import (
 )
 from kbio_match.models.conditional_logit import fit_conditional_logit, log_softmax
 from kbio_match.models.matcher import BestRows, PartnerMatcher
-from kbio_match.models.queries import deal_profiles
+from kbio_match.models.queries import deal_profiles, pair_keys
 from kbio_match.models.ranking import TopK, TopKRanking, select
 from kbio_match.models.score_layout import SCORE_GROUPS
 from sklearn.base import BaseEstimator
@@ -139,7 +138,7 @@ class ChoiceRanker(TopKRanking, BaseEstimator):
             _, f, c = cache[key]
             features.append(f)
             chosen.append(c)
-            pairs.append((group["foreign_company"].map(organisation_key) + "|" + group["partner_id"]).to_numpy())
+            pairs.append(pair_keys(group).to_numpy())
         warm = ("warm", id(X))  # the previous fit on this catalog starts the next one
         signs = MONOTONE if self.monotone else None
         self.coef_, self.spread_, cache[warm] = fit_conditional_logit(features, chosen, self.C, signs, cache.get(warm))

@@ -29,8 +29,9 @@ LIMITATIONS = """\
 - The hand-weighted model's group weights are set by judgement and checked on a validation window
   (see notebooks/02); the choice model on top learns from about 400 deals, so its coefficients
   carry real uncertainty and differences of a few points between settings are within noise.
-- The choice model learns from deal queries that carry no text: a request's words move its
-  ranking only through the hand-weighted score's text group.
+- Deal rows carry no request text: the choice model's training queries carry the searcher's words
+  of each deal's asset instead (disease and target terms), so the text group's weight rests on
+  that stand-in, not on what companies actually type.
 - A match's score is a calibrated quantile of the choice probability against the training deals'
   real partners (see "Calibration"), not the probability itself: ~600 partners share a
   probability of 1, so most pairs' probabilities are tiny.
@@ -120,7 +121,8 @@ fit counts a type only where evidence confirms it; an unconfirmed type gets a pr
 how often the partner's category signs such deals.
 
 A match's `score` maps the choice probability to the share of the training deals' real partners
-whose own probability it reaches: 0.9 scores as high as the top 10% of real partner choices.
+whose own probability (under refits without their pair) it reaches: 0.9 scores as high as the top
+10% of real partner choices.
 Reasons are ordered by what lifted the pair above the catalog's average partner in the choice
 model, and a reason whose groups pulled the pair down is not given.
 

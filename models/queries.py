@@ -5,8 +5,15 @@ from __future__ import annotations
 import pandas as pd
 from kbio_match.features.profile import Profile
 from kbio_match.features.text_match import searcher_words
+from kbio_match.features.validation import organisation_key
 
-__all__ = ["deal_profiles"]
+__all__ = ["deal_profiles", "pair_keys"]
+
+
+def pair_keys(deals: pd.DataFrame) -> pd.Series:
+    """Each deal's foreign-Korean pair ("foreign company|partner id", the company's name folded as
+    the validator folds it): what blind folds and out-of-fold refits hold out together."""
+    return deals["foreign_company"].map(organisation_key) + "|" + deals["partner_id"]
 
 
 def deal_profiles(deals: pd.DataFrame, lexicon: frozenset[str] | None = None) -> list[Profile]:
