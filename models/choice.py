@@ -47,6 +47,7 @@ from kbio_match.models.choice_features import (
     seeking_matrix,
 )
 from kbio_match.models.conditional_logit import fit_conditional_logit, log_softmax
+from kbio_match.models.match import Match
 from kbio_match.models.matcher import BestRows, PartnerMatcher
 from kbio_match.models.queries import deal_profiles, pair_keys
 from kbio_match.models.ranking import TopK, TopKRanking, select
@@ -254,8 +255,23 @@ class ChoiceRanker(TopKRanking, BaseEstimator):
         out[high] = 1.0 - (1.0 - q[-1]) * np.exp(ref[-1] - x[high])
         return out.astype(np.float32)
 
-    def rank_arrays(self, profiles: list[Profile], top_k: int = 10, *, masks=None, matrix=None) -> TopK:
-        """The top ``top_k`` partners of every profile within its mask, with components."""
+    def rank(
+        self, profiles: list[Profile], top_k: int = 10, *, masks=None, matrix=None, drivers: bool = False
+    ) -> list[list[Match]]:
+        """Rank partners for each profile within its mask, with components; with ``drivers``,
+        each match also carries what drove its score (``Match.drivers``, see ``drivers``)."""
+        top = self.rank_arrays(profiles, top_k, masks=masks, matrix=matrix, drivers=drivers)
+        ranked = self._matches(profiles, top)
+        for matches, driven in zip(ranked, top.drivers or [], strict=False):
+            for match, lift in zip(matches, driven, strict=True):
+                match.drivers = lift
+        return ranked
+
+    def rank_arrays(
+        self, profiles: list[Profile], top_k: int = 10, *, masks=None, matrix=None, drivers: bool = False
+    ) -> TopK:
+        """The top ``top_k`` partners of every profile within its mask, with components (and,
+        with ``drivers``, what drove each one's score, from the same pass over the catalog)."""
         check_is_fitted(self, "matcher_")
         k = min(top_k, len(self.partner_ids_))
         partner = np.full((len(profiles), k), -1, dtype=int)
@@ -263,7 +279,7 @@ class ChoiceRanker(TopKRanking, BaseEstimator):
         row = np.zeros((len(profiles), k), dtype=int)
         components = np.zeros((len(profiles), k, len(SCORE_GROUPS)), dtype=np.float32)
         row_asset, asset_fits, offset = [], [], 0
-        fits_width = None
+        fits_width, driven = None, [] if drivers else None
         for at, best, logits in self._chunks(profiles):
             shown = self._shown(best, logits)
             order = shown.copy()
@@ -275,6 +291,8 @@ class ChoiceRanker(TopKRanking, BaseEstimator):
             score[at] = np.where(ok, np.take_along_axis(shown, top, axis=1), 0.0)
             row[at] = np.take_along_axis(best.row, top, axis=1) + offset
             components[at] = np.take_along_axis(best.components, top[:, :, None], axis=1)
+            if driven is not None:
+                driven += self._drivers(best, profiles[at], [t[o] for t, o in zip(top, ok, strict=True)])
             row_asset.append(best.row_asset)
             asset_fits.append(best.asset_fits)
             fits_width = fits_width or next((f.shape[1] for f in asset_fits if f is not None), None)
@@ -288,7 +306,7 @@ class ChoiceRanker(TopKRanking, BaseEstimator):
                 ]
             )
         rows = np.concatenate(row_asset) if row_asset else np.zeros(0, dtype=int)
-        return TopK(partner, score, row, components, rows, fits)
+        return TopK(partner, score, row, components, rows, fits, driven)
 
     # ------------------------------------------------------------ reading it
     def drivers(self, profile: Profile, partners: list[int]) -> list[dict[str, float]]:
@@ -296,21 +314,27 @@ class ChoiceRanker(TopKRanking, BaseEstimator):
         ``profile``, in log-odds, per reason group (``DRIVER_OF``; the hand-weighted score's part
         is shared over the groups in proportion to their weighted components). Empty dicts when
         the model fell back to the hand-weighted one."""
-        if not self.learned or not partners:
-            return [{} for _ in partners]
-        best = self.matcher_.best_rows([profile])
-        feats = pair_features(best, self.priors_, seeking_matrix([profile]))[0]
-        lifts = (feats[partners] - feats.mean(axis=0)) * self.coef_
+        return self._drivers(self.matcher_.best_rows([profile]), [profile], [np.asarray(partners, dtype=int)])[0]
+
+    def _drivers(self, best: BestRows, profiles: list[Profile], partners: list[np.ndarray]) -> list[list[dict]]:
+        """``drivers`` of each profile's ``partners`` from the profiles' already computed best rows."""
+        if not self.learned:
+            return [[{} for _ in p] for p in partners]
+        feats = pair_features(best, self.priors_, seeking_matrix(profiles))
         out = []
-        for j, lift in zip(partners, lifts, strict=True):
-            weighted = self.matcher_.weights_ * best.components[0, j]
-            share = weighted / weighted.sum() if weighted.sum() > 0 else np.zeros_like(weighted)
-            driven = {g: float(lift[_F["hand-weighted score"]] * s) for g, s in zip(SCORE_GROUPS, share, strict=True)}
-            for name, value in zip(FEATURES[1:], lift[1:], strict=True):
-                group = DRIVER_OF[name]
-                driven[group] = driven.get(group, 0.0) + float(value)
-            out.append(driven)
+        for q, positions in enumerate(partners):
+            lifts = (feats[q, positions] - feats[q].mean(axis=0)) * self.coef_
+            out.append([self._driven(lift, best.components[q, j]) for j, lift in zip(positions, lifts, strict=True)])
         return out
+
+    def _driven(self, lift: np.ndarray, components: np.ndarray) -> dict[str, float]:
+        weighted = self.matcher_.weights_ * components
+        share = weighted / weighted.sum() if weighted.sum() > 0 else np.zeros_like(weighted)
+        driven = {g: float(lift[_F["hand-weighted score"]] * s) for g, s in zip(SCORE_GROUPS, share, strict=True)}
+        for name, value in zip(FEATURES[1:], lift[1:], strict=True):
+            group = DRIVER_OF[name]
+            driven[group] = driven.get(group, 0.0) + float(value)
+        return driven
 
     def coefficients(self, n: int = 15) -> pd.DataFrame:
         """The ``n`` largest coefficients, each times its feature's standard deviation over the

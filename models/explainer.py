@@ -188,8 +188,10 @@ class Explainer:
         deals = [d for d in deals if d["partnership"] not in contrary]
         # the most relevant type whose sentence does not point the other way (a platform licensed
         # out is no argument for licensing an asset in)
+        # (types in name order first: a set's order changes between processes, and a tie must
+        # give the same sentence on every restart)
         for top_type in sorted(
-            {d["partnership"] for d in deals},
+            sorted({d["partnership"] for d in deals}),
             key=lambda t: max(relevance(d) for d in deals if d["partnership"] == t),
             reverse=True,
         ):

@@ -37,6 +37,7 @@ class TopK:
     components: np.ndarray  # (n_profiles, k, len(SCORE_GROUPS))
     row_asset: np.ndarray  # per query row, the profile's asset index (-1 for none)
     asset_fits: np.ndarray | None  # per query row, every indexed partner asset's fit
+    drivers: list[list[dict[str, float]]] | None = None  # per profile and match, when asked for
 
 
 def select(best: np.ndarray, id_rank: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -136,7 +137,10 @@ class TopKRanking:
 
         ``masks`` gives, per profile, the partners allowed (``PartnerIndex.mask``), or None for all.
         """
-        top = self.rank_arrays(profiles, top_k, masks=masks, matrix=matrix)
+        return self._matches(profiles, self.rank_arrays(profiles, top_k, masks=masks, matrix=matrix))
+
+    def _matches(self, profiles: list[Profile], top: TopK) -> list[list[Match]]:
+        """``rank_arrays``' output as ``Match`` objects, one list per profile."""
         scores, components = round4(top.score), round4(top.components)
         results: list[list[Match]] = []
         for p, profile in enumerate(profiles):

@@ -83,13 +83,11 @@ class Recommender:
         company meets); scores are the same either way.
         """
         masks = masks_override or self.masks(profiles)
-        ranked = self.ranker.rank(profiles, top_k, masks=masks)
+        ranked = self.ranker.rank(profiles, top_k, masks=masks, drivers=explain)
         if explain:
-            row = self.index.row_of
             for profile, matches in zip(profiles, ranked, strict=True):
-                drivers = self.ranker.drivers(profile, [row[m.partner_id] for m in matches])
-                for match, driven in zip(matches, drivers, strict=True):
-                    match.reasons = self.explainer.explain(match, profile, driven)
+                for match in matches:
+                    match.reasons = self.explainer.explain(match, profile, match.drivers)
                 _drop_shared(matches)
         return ranked
 

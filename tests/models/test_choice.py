@@ -57,6 +57,36 @@ def test_drivers_add_up_to_the_pairs_lift_over_the_average_partner(model):
         assert sum(driven.values()) == pytest.approx(logp[j] - logp.mean(), abs=1e-3)
 
 
+def test_drivers_from_the_ranking_pass_equal_drivers_recomputed_for_the_profile(model):
+    """The drivers a batch ranking attaches (no second pass over the catalog) are the ones
+    ``drivers`` computes for each profile on its own."""
+    profiles = [
+        as_profile(
+            {
+                "assets": [{"name": "A", "modality": "antibody", "stage": "phase2", "therapeutic_areas": ["oncology"]}],
+                "seeking": ["license_out"],
+            }
+        ),
+        as_profile(
+            {
+                "assets": [
+                    {"name": "B", "modality": "cell_therapy", "stage": "phase1", "therapeutic_areas": ["rare_disease"]}
+                ],
+                "seeking": ["manufacturing", "clinical_services"],
+            }
+        ),
+    ]
+    ranked = model.ranker.rank(profiles, 8, drivers=True)
+    for profile, matches in zip(profiles, ranked, strict=True):
+        alone = model.ranker.drivers(profile, [model.index.row_of[m.partner_id] for m in matches])
+        assert len(matches) == 8
+        for match, expected in zip(matches, alone, strict=True):
+            assert match.drivers.keys() == expected.keys()
+            for group, value in expected.items():
+                assert match.drivers[group] == pytest.approx(value, abs=1e-4)
+    assert all(m.drivers == {} for m in model.ranker.rank(profiles, 3)[0])
+
+
 def test_a_reason_whose_group_pulled_the_pair_down_is_not_given(model):
     profile = as_profile(
         {
