@@ -20,7 +20,7 @@ from kbio_match.models.batching import profile_rows, query_chunks, rows_of
 from kbio_match.models.bounds import BoundedRanking
 from kbio_match.models.match import Match
 from kbio_match.models.pair_block import PairBlock
-from kbio_match.models.ranking import TopKRanking
+from kbio_match.models.ranking import TopKRanking, best_row_of
 from kbio_match.models.score_layout import CHUNK_ROWS, LINEAR_KINDS, PAIR_GROUPS, SCORE_GROUPS, G
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
@@ -312,10 +312,15 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
             scores = self._scores(blocks, batch, rows, rows_of(pairs, rows), pair_rows)
             raw = self._raw(blocks, batch, rows)
             comps = self._components(raw, batch.n_seeking[rows][:, None], rows_of(pairs, rows))
-            stacked = np.stack([comps[g] for g in SCORE_GROUPS], axis=-1)
-            for p, positions in profile_rows(batch, rows):
-                best = scores[positions].argmax(axis=0)
-                score[p] = scores[positions][best, np.arange(n)]
-                best_row[p] = rows.start + positions[best]
-                out[p] = stacked[positions][best, np.arange(n)]
+            # every profile of the chunk at once: the row of its best score per partner (the
+            # first on ties), then that row's score and components
+            profile_of_row = batch.row_profile[rows]
+            starts = np.flatnonzero(np.r_[True, profile_of_row[1:] != profile_of_row[:-1]])
+            counts = np.diff(np.r_[starts, len(profile_of_row)])
+            at = best_row_of(scores, starts, counts, np.broadcast_to(np.arange(n), (len(starts), n)))
+            chunk, cols = profile_of_row[starts], np.arange(n)
+            score[chunk] = scores[at, cols]
+            best_row[chunk] = rows.start + at
+            for j, group in enumerate(SCORE_GROUPS):
+                out[chunk, :, j] = comps[group][at, cols]
         return BestRows(score, best_row, out, batch.row_asset, asset_fits)

@@ -17,7 +17,7 @@ from kbio_match.models.match import Match
 from kbio_match.models.score_layout import CHUNK_ROWS, SCORE_GROUPS
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["TopK", "TopKRanking", "round4"]
+__all__ = ["TopK", "TopKRanking", "best_row_of", "round4"]
 
 _ID_BITS = 21  # partner-id rank bits of a sort key: catalogs up to 2,097,152 partners
 
@@ -95,7 +95,7 @@ class TopKRanking:
                     if mask is not None:
                         best[0, ~mask[cols]] = -np.inf
                     top, ok = select(best, id_rank[cols], k)
-                    best_row = _best_row(per_asset, starts, counts, top) + at[0]
+                    best_row = best_row_of(per_asset, starts, counts, top) + at[0]
                     _fill(partner, score, row, [p], cols[top], best, best_row, top, ok)
                 continue
             scores = self._scores(blocks, batch, rows, rows_of(pairs, rows), pair_rows)
@@ -109,7 +109,7 @@ class TopKRanking:
                     if masks[p] is not None:
                         best[j, ~masks[p]] = -np.inf
             top, ok = select(best, id_rank, k)
-            best_row = _best_row(scores, starts, counts, top) + rows.start
+            best_row = best_row_of(scores, starts, counts, top) + rows.start
             _fill(partner, score, row, chunk_profiles, top, best, best_row, top, ok)
         components = self._top_components(blocks, batch, partner, row, pairs)
         return TopK(partner, score, row, components, batch.row_asset, asset_fits)
@@ -181,7 +181,7 @@ def _best(scores: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndar
     return best
 
 
-def _best_row(scores: np.ndarray, starts: np.ndarray, counts: np.ndarray, top: np.ndarray) -> np.ndarray:
+def best_row_of(scores: np.ndarray, starts: np.ndarray, counts: np.ndarray, top: np.ndarray) -> np.ndarray:
     """For each profile's chosen partners ``top``, the row giving its best score (the first on ties)."""
     row = np.broadcast_to(starts[:, None], top.shape).copy()
     current = scores[row, top]
