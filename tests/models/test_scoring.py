@@ -198,3 +198,32 @@ def test_filters_come_from_the_index(model):
     profile = Profile(seeking=("clinical_services",), filters=ProfileFilters(categories=("hospital",)))
     top = model.rank([profile], 20, explain=False)[0]
     assert top and all(model.index.by_id[m.partner_id]["category"] == "hospital" for m in top)
+
+
+def test_best_rows_give_each_partner_its_best_asset_and_that_assets_components(model):
+    """A batch of profiles with two, one and no assets: every partner's score is its best asset's
+    (the decision score), and the components shown are those of that asset, as if asked alone."""
+    two = Profile(
+        seeking=("license_out", "manufacturing"),
+        assets=(
+            ProfileAsset("A", "antibody", "phase2", ("oncology",)),
+            ProfileAsset("B", "cell_therapy", "preclinical", ("rare_disease",)),
+        ),
+    )
+    one = Profile(
+        seeking=("clinical_services",), assets=(ProfileAsset("C", "small_molecule", "phase1", ("cardiovascular",)),)
+    )
+    none = Profile(seeking=("investment",))
+    profiles = [two, one, none, two]
+    matcher = model.matcher
+    best = matcher.best_rows(profiles)
+    np.testing.assert_array_equal(best.score, matcher.decision_scores(profiles))
+    np.testing.assert_array_equal(best.score[0], best.score[3])
+    asset_of = best.row_asset[best.row[0]]
+    assert set(asset_of) == {0, 1}  # both assets are some partner's best
+    for a, asset in enumerate(two.assets):
+        alone = matcher.best_rows([dataclasses.replace(two, assets=(asset,))])
+        at = asset_of == a
+        np.testing.assert_allclose(best.components[0][at], alone.components[0][at], atol=1e-6)
+        np.testing.assert_allclose(best.score[0][at], alone.score[0][at], atol=1e-6)
+    assert (best.row_asset[best.row[2]] == -1).all()
