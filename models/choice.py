@@ -262,9 +262,10 @@ class ChoiceRanker(TopKRanking, BaseEstimator):
         each match also carries what drove its score (``Match.drivers``, see ``drivers``)."""
         top = self.rank_arrays(profiles, top_k, masks=masks, matrix=matrix, drivers=drivers)
         ranked = self._matches(profiles, top)
-        for matches, driven in zip(ranked, top.drivers or [], strict=False):
-            for match, lift in zip(matches, driven, strict=True):
-                match.drivers = lift
+        if top.drivers is not None:
+            for matches, driven in zip(ranked, top.drivers, strict=True):
+                for match, lift in zip(matches, driven, strict=True):
+                    match.drivers = lift
         return ranked
 
     def rank_arrays(
@@ -314,6 +315,8 @@ class ChoiceRanker(TopKRanking, BaseEstimator):
         ``profile``, in log-odds, per reason group (``DRIVER_OF``; the hand-weighted score's part
         is shared over the groups in proportion to their weighted components). Empty dicts when
         the model fell back to the hand-weighted one."""
+        if not self.learned or not len(partners):
+            return [{} for _ in partners]
         return self._drivers(self.matcher_.best_rows([profile]), [profile], [np.asarray(partners, dtype=int)])[0]
 
     def _drivers(self, best: BestRows, profiles: list[Profile], partners: list[np.ndarray]) -> list[list[dict]]:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
+import subprocess
+import sys
 
 from kbio_match.features.taxonomy import MODALITY, PARTNERSHIP, STAGE, THERAPEUTIC_AREA
+from kbio_match.models.explainer import deal_phrase
 from kbio_match.models.licensing_direction import contradicts
 from kbio_match.models.recommender import Recommender
 
@@ -91,3 +95,35 @@ def test_the_contradiction_check_reads_direction():
     assert contradicts("Licensed Korean rights to Pfizer's statin", ("license_in",))
     assert not contradicts("Licensed from Pfizer the Korean rights to its statin", ("license_out",))
     assert set(PARTNERSHIP.ids) >= {"license_in", "license_out"}
+
+
+_TIE = """
+from types import SimpleNamespace
+from kbio_match.models.explainer import Explainer
+deals = [
+    dict(partnership=t, modality="antibody", foreign_company="Acme", year=2025)
+    for t in ("research_collaboration", "manufacturing", "investment", "platform_access", "commercialization")
+]
+stub = SimpleNamespace(index=SimpleNamespace(deals_by_partner={"p": deals}), _similarity=lambda a, b: 0.0)
+print(Explainer._track_reason(stub, "p", None, ("co_development",)))
+"""
+
+
+def test_a_tie_between_deal_types_gives_the_same_sentence_whatever_the_hash_seed():
+    """Five deal types equally relevant to the request: the sentence is the first type's by name,
+    in every process (a set's order changes with PYTHONHASHSEED; a reason must not)."""
+    said = {
+        subprocess.run(
+            [sys.executable, "-c", _TIE],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in range(6)
+    }
+    assert said == {
+        deal_phrase(
+            [{"partnership": "commercialization", "modality": "antibody", "foreign_company": "Acme", "year": 2025}]
+        )
+    }

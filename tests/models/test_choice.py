@@ -57,31 +57,32 @@ def test_drivers_add_up_to_the_pairs_lift_over_the_average_partner(model):
         assert sum(driven.values()) == pytest.approx(logp[j] - logp.mean(), abs=1e-3)
 
 
-def test_drivers_from_the_ranking_pass_equal_drivers_recomputed_for_the_profile(model):
-    """The drivers a batch ranking attaches (no second pass over the catalog) are the ones
-    ``drivers`` computes for each profile on its own."""
+def test_drivers_from_the_ranking_pass_are_each_pairs_lift_in_every_chunk_and_mask(model, monkeypatch):
+    """The drivers a batch ranking attaches (no second pass over the catalog) share out each
+    pair's log-odds above the catalog's mean, as ``drivers`` computes them for the profile alone;
+    with one profile per chunk and a mask that allows fewer partners than asked for."""
+    import kbio_match.models.choice as choice
+
+    assert model.ranker.learned
+    monkeypatch.setattr(choice, "chunk_size", lambda n_partners: 1)
+    antibody = {"name": "A", "modality": "antibody", "stage": "phase2", "therapeutic_areas": ["oncology"]}
+    cells = {"name": "B", "modality": "cell_therapy", "stage": "phase1", "therapeutic_areas": ["rare_disease"]}
     profiles = [
-        as_profile(
-            {
-                "assets": [{"name": "A", "modality": "antibody", "stage": "phase2", "therapeutic_areas": ["oncology"]}],
-                "seeking": ["license_out"],
-            }
-        ),
-        as_profile(
-            {
-                "assets": [
-                    {"name": "B", "modality": "cell_therapy", "stage": "phase1", "therapeutic_areas": ["rare_disease"]}
-                ],
-                "seeking": ["manufacturing", "clinical_services"],
-            }
-        ),
+        as_profile({"assets": [antibody], "seeking": ["license_out"]}),
+        as_profile({"assets": [cells], "seeking": ["manufacturing", "clinical_services"]}),
+        as_profile({"assets": [antibody, cells], "seeking": ["co_development"]}),
     ]
-    ranked = model.ranker.rank(profiles, 8, drivers=True)
-    for profile, matches in zip(profiles, ranked, strict=True):
-        alone = model.ranker.drivers(profile, [model.index.row_of[m.partner_id] for m in matches])
-        assert len(matches) == 8
-        for match, expected in zip(matches, alone, strict=True):
-            assert match.drivers.keys() == expected.keys()
+    few = np.zeros(len(model.index.ids), dtype=bool)
+    few[[3, 50, 400]] = True
+    ranked = model.ranker.rank(profiles, 8, masks=[None, None, few], drivers=True)
+    assert [len(m) for m in ranked] == [8, 8, 3]
+    logp = np.log(model.ranker.probabilities(profiles).astype(np.float64))
+    for q, (profile, matches) in enumerate(zip(profiles, ranked, strict=True)):
+        positions = [model.index.row_of[m.partner_id] for m in matches]
+        alone = model.ranker.drivers(profile, positions)
+        for match, j, expected in zip(matches, positions, alone, strict=True):
+            assert match.drivers and match.drivers.keys() == expected.keys()
+            assert sum(match.drivers.values()) == pytest.approx(logp[q, j] - logp[q].mean(), abs=1e-3)
             for group, value in expected.items():
                 assert match.drivers[group] == pytest.approx(value, abs=1e-4)
     assert all(m.drivers == {} for m in model.ranker.rank(profiles, 3)[0])

@@ -227,3 +227,23 @@ def test_best_rows_give_each_partner_its_best_asset_and_that_assets_components(m
         np.testing.assert_allclose(best.components[0][at], alone.components[0][at], atol=1e-6)
         np.testing.assert_allclose(best.score[0][at], alone.score[0][at], atol=1e-6)
     assert (best.row_asset[best.row[2]] == -1).all()
+
+
+def test_best_rows_are_the_same_in_one_chunk_or_one_profile_per_chunk_and_take_the_first_asset_on_ties(
+    model, monkeypatch
+):
+    import kbio_match.models.matcher as matcher_module
+
+    asset = ProfileAsset("A", "antibody", "phase2", ("oncology",))
+    profiles = [
+        Profile(seeking=("license_out",), assets=(asset, dataclasses.replace(asset, name="A again"))),
+        Profile(seeking=("manufacturing",), assets=(ProfileAsset("B", "cell_therapy", "phase1", ("rare_disease",)),)),
+        Profile(seeking=("investment",)),
+    ]
+    whole = model.matcher.best_rows(profiles)
+    assert (whole.row_asset[whole.row[0]] == 0).all()  # two equal assets: the first one, for every partner
+    monkeypatch.setattr(matcher_module, "CHUNK_ROWS", 1)
+    split = model.matcher.best_rows(profiles)
+    np.testing.assert_array_equal(split.row, whole.row)
+    np.testing.assert_allclose(split.score, whole.score, atol=1e-6)  # products of other shapes: float noise
+    np.testing.assert_allclose(split.components, whole.components, atol=1e-6)
