@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from kbio_match.features.pipeline import QueryBatch
 
-__all__ = ["query_chunks", "profile_rows", "rows_of"]
+__all__ = ["query_chunks", "chunk_profiles", "profile_rows", "rows_of"]
 
 
 def query_chunks(batch: QueryBatch, chunk_rows: int):
@@ -21,13 +21,18 @@ def query_chunks(batch: QueryBatch, chunk_rows: int):
             begin = bounds[i]
 
 
-def profile_rows(batch: QueryBatch, rows: slice):
-    """(profile index, row positions within the chunk) for each profile of a chunk."""
+def chunk_profiles(batch: QueryBatch, rows: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The profiles of a chunk, each one's first row within the chunk and its number of rows."""
     profile_of_row = batch.row_profile[rows]
     starts = np.flatnonzero(np.r_[True, profile_of_row[1:] != profile_of_row[:-1]])
-    ends = [*starts[1:], len(profile_of_row)]
-    for begin, end in zip(starts, ends, strict=True):
-        yield int(profile_of_row[begin]), np.arange(begin, end)
+    counts = np.diff(np.r_[starts, len(profile_of_row)])
+    return profile_of_row[starts], starts, counts
+
+
+def profile_rows(batch: QueryBatch, rows: slice):
+    """(profile index, row positions within the chunk) for each profile of a chunk."""
+    for profile, begin, count in zip(*chunk_profiles(batch, rows), strict=True):
+        yield int(profile), np.arange(begin, begin + count)
 
 
 def rows_of(pairs, rows):

@@ -260,13 +260,7 @@ class ChoiceRanker(TopKRanking, BaseEstimator):
     ) -> list[list[Match]]:
         """Rank partners for each profile within its mask, with components; with ``drivers``,
         each match also carries what drove its score (``Match.drivers``, see ``drivers``)."""
-        top = self.rank_arrays(profiles, top_k, masks=masks, matrix=matrix, drivers=drivers)
-        ranked = self._matches(profiles, top)
-        if top.drivers is not None:
-            for matches, driven in zip(ranked, top.drivers, strict=True):
-                for match, lift in zip(matches, driven, strict=True):
-                    match.drivers = lift
-        return ranked
+        return self._matches(profiles, self.rank_arrays(profiles, top_k, masks=masks, matrix=matrix, drivers=drivers))
 
     def rank_arrays(
         self, profiles: list[Profile], top_k: int = 10, *, masks=None, matrix=None, drivers: bool = False

@@ -16,7 +16,7 @@ from kbio_match.features.pipeline import ASSET_GROUPS, BLOCK_OF_KIND, QUERY_KIND
 from kbio_match.features.profile import Profile
 from kbio_match.features.taxonomy import PARTNERSHIP
 from kbio_match.features.text_match import TextMatch
-from kbio_match.models.batching import profile_rows, query_chunks, rows_of
+from kbio_match.models.batching import chunk_profiles, profile_rows, query_chunks, rows_of
 from kbio_match.models.bounds import BoundedRanking
 from kbio_match.models.match import Match
 from kbio_match.models.pair_block import PairBlock
@@ -314,11 +314,9 @@ class PartnerMatcher(TopKRanking, BoundedRanking, BaseEstimator):
             comps = self._components(raw, batch.n_seeking[rows][:, None], rows_of(pairs, rows))
             # every profile of the chunk at once: the row of its best score per partner (the
             # first on ties), then that row's score and components
-            profile_of_row = batch.row_profile[rows]
-            starts = np.flatnonzero(np.r_[True, profile_of_row[1:] != profile_of_row[:-1]])
-            counts = np.diff(np.r_[starts, len(profile_of_row)])
-            at = best_row_of(scores, starts, counts, np.broadcast_to(np.arange(n), (len(starts), n)))
-            chunk, cols = profile_of_row[starts], np.arange(n)
+            chunk, starts, counts = chunk_profiles(batch, rows)
+            cols = np.arange(n)
+            at = best_row_of(scores, starts, counts, np.broadcast_to(cols, (len(starts), n)))
             score[chunk] = scores[at, cols]
             best_row[chunk] = rows.start + at
             for j, group in enumerate(SCORE_GROUPS):

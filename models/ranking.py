@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from kbio_match.features.profile import Profile
-from kbio_match.models.batching import profile_rows, query_chunks, rows_of
+from kbio_match.models.batching import chunk_profiles, profile_rows, query_chunks, rows_of
 from kbio_match.models.match import Match
 from kbio_match.models.score_layout import CHUNK_ROWS, SCORE_GROUPS
 from sklearn.utils.validation import check_is_fitted
@@ -99,18 +99,15 @@ class TopKRanking:
                     _fill(partner, score, row, [p], cols[top], best, best_row, top, ok)
                 continue
             scores = self._scores(blocks, batch, rows, rows_of(pairs, rows), pair_rows)
-            profile_of_row = batch.row_profile[rows]
-            starts = np.flatnonzero(np.r_[True, profile_of_row[1:] != profile_of_row[:-1]])
-            counts = np.diff(np.r_[starts, len(profile_of_row)])
+            in_chunk, starts, counts = chunk_profiles(batch, rows)
             best = _best(scores, starts, counts)
-            chunk_profiles = profile_of_row[starts]
             if masks is not None:
-                for j, p in enumerate(chunk_profiles):
+                for j, p in enumerate(in_chunk):
                     if masks[p] is not None:
                         best[j, ~masks[p]] = -np.inf
             top, ok = select(best, id_rank, k)
             best_row = best_row_of(scores, starts, counts, top) + rows.start
-            _fill(partner, score, row, chunk_profiles, top, best, best_row, top, ok)
+            _fill(partner, score, row, in_chunk, top, best, best_row, top, ok)
         components = self._top_components(blocks, batch, partner, row, pairs)
         return TopK(partner, score, row, components, batch.row_asset, asset_fits)
 
@@ -157,6 +154,7 @@ class TopKRanking:
                         best_asset=profile.assets[asset_index].name if asset_index >= 0 else None,
                         asset_index=asset_index,
                         partner_asset=self._partner_asset(top.asset_fits, r, i, shown["partner_asset"]),
+                        drivers=top.drivers[p][j] if top.drivers is not None else {},
                     )
                 )
             results.append(matches)
